@@ -1,0 +1,94 @@
+// QueryService: the one path from a SemanticQuery to a QueryResult shared by
+// every frontend: plan, run on the source, report. Queries run on the
+// service's own worker threads so that network threads never block on a
+// database; identical queries in flight at the same time (same canonical key
+// and security context) run once and every caller gets the same result.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result_set.h"
+#include "model/model.h"
+#include "plan/plan.h"
+#include "query/security_context.h"
+#include "query/semantic_query.h"
+#include "source/source.h"
+
+namespace strata {
+
+struct QueryResult {
+  ResultSet rows;  // at most query.limit rows, the offset already applied
+  std::vector<OutputColumn> columns;  // rows' columns, in order (see plan/plan.h)
+  std::optional<int64_t> total;       // when query.total: rows without limit/offset
+  bool limit_reached = false;         // more rows existed than the limit let through
+  std::string sql;                    // what ran
+  std::string source;                 // which data source answered
+  std::chrono::microseconds plan_time{0};
+  std::chrono::microseconds exec_time{0};
+};
+
+// A query running (or finished). Callers may wait on it or be called back.
+class PendingQuery {
+ public:
+  bool done() const;
+  // Blocks until done; returns the result or rethrows the query's error.
+  const QueryResult& wait() const;
+  // Waits at most `d`; true when done.
+  bool wait_for(std::chrono::milliseconds d) const;
+  // Calls `fn` once the query is done (at once, on this thread, if it already
+  // is; otherwise on the worker thread that finished it). `fn` must not block.
+  void on_done(std::function<void()> fn);
+
+  // For the service only.
+  void complete(QueryResult result);
+  void fail(std::exception_ptr error);
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool done_ = false;
+  QueryResult result_;
+  std::exception_ptr error_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+struct QueryServiceOptions {
+  int worker_threads = 0;  // 0: one per core
+  std::chrono::milliseconds query_timeout{120'000};
+};
+
+class QueryService {
+ public:
+  // `sources` must outlive the service.
+  QueryService(std::shared_ptr<const Model> model, SourceRegistry& sources,
+               QueryServiceOptions options);
+  ~QueryService();  // waits for running queries to finish
+  QueryService(const QueryService&) = delete;
+  QueryService& operator=(const QueryService&) = delete;
+
+  std::shared_ptr<const Model> model() const;
+
+  // Plans `query` at once (so planning errors are thrown to the caller,
+  // synchronously) and starts it on a worker, or attaches to the identical
+  // query already running.
+  std::shared_ptr<PendingQuery> submit(const SemanticQuery& query, const SecurityContext& security);
+  // submit() and wait().
+  QueryResult run(const SemanticQuery& query, const SecurityContext& security);
+  // Plans without running (for /sql and /dry-run).
+  Plan plan(const SemanticQuery& query, const SecurityContext& security) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata

@@ -1,0 +1,197 @@
+// The Model: cubes, views and their members, as loaded from a model folder
+// (Cube's data-model syntax in YAML or JSON). Immutable after loading and
+// shared read-only between threads through std::shared_ptr<const Model>.
+//
+// Member SQL is kept as SqlTemplate: model SQL text in which references have
+// been resolved at load time. Dimension references are inlined (so a
+// dimension's template mentions only column text and cube aliases); measure
+// references survive only in `number` measures, whose expression combines
+// other measures' aggregates.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/join_graph.h"
+
+namespace strata {
+
+struct SourceLocation {
+  std::string file;  // path relative to the model folder
+  int line = 0;      // 1-based, 0 when unknown
+};
+
+struct SqlTemplate {
+  struct Part {
+    enum class Kind {
+      kText,        // model SQL text, emitted verbatim
+      kCubeAlias,   // the table alias of cube `text` in the query ({CUBE} or {cube})
+      kMeasureRef,  // the aggregated value of measure `text` ("cube.member"); number measures only
+    };
+    Kind kind = Kind::kText;
+    std::string text;
+    friend bool operator==(const Part&, const Part&) = default;
+  };
+  std::vector<Part> parts;
+
+  bool empty() const { return parts.empty(); }
+  // Cubes whose alias the template mentions (they must be joined to evaluate it).
+  std::set<std::string> cubes() const;
+  // Full names of the measures it references.
+  std::vector<std::string> measure_refs() const;
+  // Human-readable form, aliases as "{cube}": for messages and /meta.
+  std::string to_string() const;
+};
+
+enum class DimensionType { kString, kNumber, kTime, kBoolean };
+enum class MeasureType {
+  kCount,
+  kCountDistinct,
+  kCountDistinctApprox,
+  kSum,
+  kAvg,
+  kMin,
+  kMax,
+  kNumber,  // an expression over other measures ({measure}), or over aggregates in SQL
+};
+enum class Relationship { kManyToOne, kOneToMany, kOneToOne };
+
+std::string_view dimension_type_name(DimensionType t);  // "string", "number", "time", "boolean"
+std::string_view measure_type_name(MeasureType t);      // "count", "countDistinct"... as Cube's /meta
+std::string_view relationship_name(Relationship r);     // "many_to_one", ...
+
+struct Dimension {
+  std::string name;  // short name, unique within its cube
+  std::string cube;  // owning cube
+  DimensionType type = DimensionType::kString;
+  SqlTemplate sql;
+  bool primary_key = false;
+  bool shown = true;  // `public`
+  std::string title, description, format;
+  std::string meta_json;  // `meta` as serialized JSON, "" when absent
+  SourceLocation loc;
+
+  std::string full_name() const { return cube + "." + name; }
+};
+
+struct Measure {
+  std::string name;
+  std::string cube;
+  MeasureType type = MeasureType::kCount;
+  SqlTemplate sql;                   // empty for a count without sql
+  std::vector<SqlTemplate> filters;  // each a boolean condition; all must hold
+  bool shown = true;
+  std::string title, description, format;
+  std::vector<std::string> drill_members;  // full member names
+  std::string meta_json;
+  SourceLocation loc;
+
+  std::string full_name() const { return cube + "." + name; }
+};
+
+struct Segment {
+  std::string name;
+  std::string cube;
+  SqlTemplate sql;  // a boolean condition
+  bool shown = true;
+  std::string title, description;
+  std::string meta_json;
+  SourceLocation loc;
+
+  std::string full_name() const { return cube + "." + name; }
+};
+
+struct Join {
+  std::string target;  // the joined cube
+  Relationship relationship = Relationship::kManyToOne;
+  SqlTemplate on;  // mentions both cubes' aliases
+  SourceLocation loc;
+};
+
+struct Cube {
+  std::string name;
+  std::string sql_table;  // "schema.table" as written; exactly one of sql_table / sql is set
+  std::string sql;        // a SELECT, used as a derived table
+  std::string data_source = "default";
+  std::string title, description;
+  bool shown = true;
+  std::string meta_json;
+  std::vector<Dimension> dimensions;
+  std::vector<Measure> measures;
+  std::vector<Segment> segments;
+  std::vector<Join> joins;  // in declaration order
+  SourceLocation loc;
+
+  const Dimension* find_dimension(std::string_view name) const;
+  const Measure* find_measure(std::string_view name) const;
+  const Segment* find_segment(std::string_view name) const;
+  // The primary-key dimensions, in declaration order (several = a composite key).
+  std::vector<const Dimension*> primary_keys() const;
+};
+
+enum class MemberKind { kDimension, kMeasure, kSegment };
+
+// A view member: `name` as the view exposes it, backed by a cube member that
+// is reached along `join_path` (cube names from the view's root to `cube`).
+struct ViewMember {
+  std::string name;
+  MemberKind kind = MemberKind::kDimension;
+  std::string cube;
+  std::string member;
+  std::vector<std::string> join_path;
+  std::string title, description;  // overrides; empty = the cube member's
+};
+
+struct View {
+  std::string name;
+  std::string title, description;
+  bool shown = true;
+  std::string meta_json;
+  std::vector<ViewMember> members;  // in the order /meta lists them
+  SourceLocation loc;
+
+  const ViewMember* find_member(std::string_view name) const;
+};
+
+// A member named in a query ("cube.member" or "view.member"), resolved.
+struct ResolvedMember {
+  MemberKind kind = MemberKind::kDimension;
+  const Cube* cube = nullptr;  // the owning cube (for a view member: the backing cube)
+  const Dimension* dimension = nullptr;  // exactly one of these three is set
+  const Measure* measure = nullptr;
+  const Segment* segment = nullptr;
+  const View* view = nullptr;             // set when named through a view
+  const ViewMember* view_member = nullptr;
+};
+
+class Model {
+ public:
+  Model(std::vector<Cube> cubes, std::vector<View> views);
+
+  const std::vector<Cube>& cubes() const { return cubes_; }
+  const std::vector<View>& views() const { return views_; }
+  const Cube* find_cube(std::string_view name) const;
+  const View* find_view(std::string_view name) const;
+  // nullptr when `full_name` names no member.
+  const ResolvedMember* find_member(std::string_view full_name) const;
+
+  const JoinGraph& join_graph() const { return join_graph_; }
+  // Hash of the model's content; changes whenever any definition changes.
+  const std::string& version() const { return version_; }
+  void set_version(std::string v) { version_ = std::move(v); }
+
+ private:
+  std::vector<Cube> cubes_;
+  std::vector<View> views_;
+  std::map<std::string, size_t, std::less<>> cube_index_;
+  std::map<std::string, size_t, std::less<>> view_index_;
+  std::map<std::string, ResolvedMember, std::less<>> members_;
+  JoinGraph join_graph_;
+  std::string version_;
+};
+
+}  // namespace strata

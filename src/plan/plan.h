@@ -1,0 +1,59 @@
+// Plan: what the planner decides for one SemanticQuery: which source runs it,
+// the SQL (as AST and rendered for that source's dialect), and how result
+// columns map back to query members.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/model.h"
+#include "query/security_context.h"
+#include "query/semantic_query.h"
+#include "sql/ast.h"
+
+namespace strata {
+
+namespace sql {
+class Dialect;
+}
+
+enum class OutputRole { kMeasure, kDimension, kTimeDimension };
+
+struct OutputColumn {
+  std::string member;  // full member name: "orders.count", "orders.created_at"
+  // The key rows are reported under: the member, or for a time dimension
+  // with a granularity "orders.created_at.month".
+  std::string key;
+  std::string alias;  // the column alias in the SQL
+  OutputRole role = OutputRole::kDimension;
+  std::optional<Granularity> granularity;
+  const ResolvedMember* resolved = nullptr;  // points into the Model
+};
+
+struct Plan {
+  std::string source;  // data_source name
+  sql::SelectPtr select;
+  std::string sql;        // `select` rendered for the source's dialect
+  std::string total_sql;  // SELECT count(*) over the unlimited query; "" unless query.total
+  std::vector<OutputColumn> columns;  // in SELECT order
+  // The query's limit and offset. The SQL asks for limit + 1 rows so the
+  // executor can tell whether the limit cut the result short.
+  int64_t limit = 0;
+  int64_t offset = 0;
+};
+
+// Which dialect a data source speaks ("default" -> duckdb). Throws
+// NotFoundError for an unknown source.
+using DialectLookup = std::function<const sql::Dialect&(std::string_view source)>;
+
+// Plans a validated query. Throws UserError when the query cannot be
+// answered (members of cubes that are not joined, cubes of different data
+// sources, a measure filter mixed into an `or` with dimension filters).
+Plan plan_query(const SemanticQuery& query, const Model& model, const SecurityContext& security,
+                const DialectLookup& dialects);
+
+}  // namespace strata
