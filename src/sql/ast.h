@@ -69,11 +69,13 @@ struct Expr {
   std::string table;
   std::string name;
 
-  // kRawSql: pieces alternate between text (alias_slot=false) and a table
-  // alias to quote (alias_slot=true).
+  // kRawSql: model SQL text, table aliases to quote, and expressions the
+  // planner substitutes (a number measure's {measure} references).
   struct RawPiece {
-    bool alias_slot = false;
-    std::string text;
+    enum class Kind { kText, kAlias, kExpr };
+    Kind kind = Kind::kText;
+    std::string text;  // kText: verbatim SQL; kAlias: the alias to quote
+    ExprPtr expr;      // kExpr
   };
   std::vector<RawPiece> raw;
 
@@ -85,8 +87,8 @@ struct Expr {
   bool negated = false;          // kIsNull (IS NOT NULL), kInList, kLike
   bool case_insensitive = true;  // kLike
   LikeMode like_mode = LikeMode::kContains;
-  bool has_else = false;         // kCase
-  Type cast_type;                // kCast
+  bool has_else = false;                        // kCase
+  Type cast_type;                               // kCast
   Granularity granularity = Granularity::kDay;  // kTimeTrunc
   int64_t micros = 0;                           // kTimestamp
   SelectPtr subquery;                           // kSubquery
@@ -119,10 +121,12 @@ struct SelectItem {
 };
 
 struct TableRef {
-  enum class Kind { kTable, kRawSql, kSelect, kName };
+  enum class Kind { kTable, kRawSql, kSelect, kUnionAll, kName };
   Kind kind = Kind::kTable;
-  std::string text;  // kTable: model's sql_table (trusted); kRawSql: model SELECT; kName: a CTE name
-  SelectPtr select;  // kSelect
+  std::string
+      text;  // kTable: model's sql_table (trusted); kRawSql: model SELECT; kName: a CTE name
+  SelectPtr select;                  // kSelect
+  std::vector<SelectPtr> union_all;  // kUnionAll: branches with the same columns
   std::string alias;
 };
 

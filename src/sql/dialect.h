@@ -47,6 +47,7 @@ class DuckDbDialect : public Dialect {
 
  protected:
   void render_to_local_time(const Expr& e, Out& out) const override;
+  void render_time_trunc(const Expr& e, Out& out) const override;
 };
 
 class PostgresDialect : public Dialect {
