@@ -38,12 +38,18 @@ Error::Error(ErrorKind kind, std::string message, ErrorContext context)
 
 int Error::http_status() const {
   switch (kind_) {
-    case ErrorKind::kUser: return 400;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kUnauthorized: return 403;
-    case ErrorKind::kSource: return 503;
-    case ErrorKind::kTimeout: return 504;
-    case ErrorKind::kInternal: return 500;
+    case ErrorKind::kUser:
+      return 400;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kUnauthorized:
+      return 403;
+    case ErrorKind::kSource:
+      return 503;
+    case ErrorKind::kTimeout:
+      return 504;
+    case ErrorKind::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -51,12 +57,18 @@ int Error::http_status() const {
 std::string Error::sqlstate() const {
   if (!context_.sqlstate.empty()) return context_.sqlstate;
   switch (kind_) {
-    case ErrorKind::kUser: return "22023";          // invalid_parameter_value
-    case ErrorKind::kNotFound: return "42704";      // undefined_object
-    case ErrorKind::kUnauthorized: return "28000";  // invalid_authorization_specification
-    case ErrorKind::kSource: return "08006";        // connection_failure
-    case ErrorKind::kTimeout: return "57014";       // query_canceled
-    case ErrorKind::kInternal: return "XX000";      // internal_error
+    case ErrorKind::kUser:
+      return "22023";  // invalid_parameter_value
+    case ErrorKind::kNotFound:
+      return "42704";  // undefined_object
+    case ErrorKind::kUnauthorized:
+      return "28000";  // invalid_authorization_specification
+    case ErrorKind::kSource:
+      return "08006";  // connection_failure
+    case ErrorKind::kTimeout:
+      return "57014";  // query_canceled
+    case ErrorKind::kInternal:
+      return "XX000";  // internal_error
   }
   return "XX000";
 }

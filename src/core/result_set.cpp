@@ -9,10 +9,18 @@ namespace strata {
 void Column::reserve(size_t n) {
   nulls_.reserve(n);
   switch (type_.storage()) {
-    case Storage::kInt: ints_.reserve(n); break;
-    case Storage::kDouble: doubles_.reserve(n); break;
-    case Storage::kDecimal: decimals_.reserve(n); break;
-    case Storage::kString: strings_.reserve(n); break;
+    case Storage::kInt:
+      ints_.reserve(n);
+      break;
+    case Storage::kDouble:
+      doubles_.reserve(n);
+      break;
+    case Storage::kDecimal:
+      decimals_.reserve(n);
+      break;
+    case Storage::kString:
+      strings_.reserve(n);
+      break;
   }
 }
 
@@ -22,10 +30,18 @@ Value Column::value_at(size_t row) const {
   v.null = is_null(row);
   if (v.null) return v;
   switch (type_.storage()) {
-    case Storage::kInt: v.i = ints_[row]; break;
-    case Storage::kDouble: v.d = doubles_[row]; break;
-    case Storage::kDecimal: v.dec = decimals_[row]; break;
-    case Storage::kString: v.s = strings_[row]; break;
+    case Storage::kInt:
+      v.i = ints_[row];
+      break;
+    case Storage::kDouble:
+      v.d = doubles_[row];
+      break;
+    case Storage::kDecimal:
+      v.dec = decimals_[row];
+      break;
+    case Storage::kString:
+      v.s = strings_[row];
+      break;
   }
   return v;
 }
@@ -35,10 +51,18 @@ Value Column::value_at(size_t row) const {
 void Column::append_null() {
   nulls_.push_back(1);
   switch (type_.storage()) {
-    case Storage::kInt: ints_.push_back(0); break;
-    case Storage::kDouble: doubles_.push_back(0); break;
-    case Storage::kDecimal: decimals_.push_back(0); break;
-    case Storage::kString: strings_.emplace_back(); break;
+    case Storage::kInt:
+      ints_.push_back(0);
+      break;
+    case Storage::kDouble:
+      doubles_.push_back(0);
+      break;
+    case Storage::kDecimal:
+      decimals_.push_back(0);
+      break;
+    case Storage::kString:
+      strings_.emplace_back();
+      break;
   }
 }
 
@@ -70,7 +94,8 @@ namespace {
 
 __int128 pow10_128(int n) {
   __int128 r = 1;
-  for (int i = 0; i < n; ++i) r *= 10;
+  for (int i = 0; i < n; ++i)
+    r *= 10;
   return r;
 }
 
@@ -85,9 +110,15 @@ void Column::append_value(const Value& v) {
   Storage to = type_.storage();
   if (from == to) {
     switch (to) {
-      case Storage::kInt: append_int(v.i); return;
-      case Storage::kDouble: append_double(v.d); return;
-      case Storage::kString: append_string(v.s); return;
+      case Storage::kInt:
+        append_int(v.i);
+        return;
+      case Storage::kDouble:
+        append_double(v.d);
+        return;
+      case Storage::kString:
+        append_string(v.s);
+        return;
       case Storage::kDecimal: {
         int shift = type_.scale - v.type.scale;
         if (shift >= 0) {
@@ -121,7 +152,8 @@ void Column::append_value(const Value& v) {
 
 ResultSet::ResultSet(std::vector<ColumnInfo> schema) : schema_(std::move(schema)) {
   columns_.reserve(schema_.size());
-  for (const auto& c : schema_) columns_.emplace_back(c.type);
+  for (const auto& c : schema_)
+    columns_.emplace_back(c.type);
 }
 
 int ResultSet::find_column(std::string_view name) const {
@@ -140,7 +172,8 @@ void ResultSet::append(const ResultSet& other) {
     const Column& src = other.columns_[c];
     Column& dst = columns_[c];
     dst.reserve(dst.size() + src.size());
-    for (size_t r = 0; r < src.size(); ++r) dst.append_value(src.value_at(r));
+    for (size_t r = 0; r < src.size(); ++r)
+      dst.append_value(src.value_at(r));
   }
 }
 
@@ -156,7 +189,8 @@ void ResultSet::slice(size_t offset, size_t count) {
   for (size_t c = 0; c < columns_.size(); ++c) {
     Column& dst = out.columns_[c];
     dst.reserve(count);
-    for (size_t r = offset; r < offset + count; ++r) dst.append_value(columns_[c].value_at(r));
+    for (size_t r = offset; r < offset + count; ++r)
+      dst.append_value(columns_[c].value_at(r));
   }
   columns_ = std::move(out.columns_);
 }

@@ -2,19 +2,21 @@
 // timezone.cpp.
 #include "core/time.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <algorithm>
 #include <cstdio>
 
 namespace strata {
 
 namespace {
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
-constexpr std::string_view kGranularityNames[] = {"second", "minute",  "hour", "day",
-                                                  "week",   "month", "quarter", "year"};
+constexpr std::string_view kGranularityNames[] = {"second", "minute", "hour",    "day",
+                                                  "week",   "month",  "quarter", "year"};
 
 }  // namespace
 
@@ -96,8 +98,10 @@ int64_t truncate_local(int64_t local_micros, Granularity g) {
       return floor_div(local_micros, kMicrosPerSecond) * kMicrosPerSecond;
     case Granularity::kMinute:
       return floor_div(local_micros, kMicrosPerMinute) * kMicrosPerMinute;
-    case Granularity::kHour: return floor_div(local_micros, kMicrosPerHour) * kMicrosPerHour;
-    case Granularity::kDay: return floor_div(local_micros, kMicrosPerDay) * kMicrosPerDay;
+    case Granularity::kHour:
+      return floor_div(local_micros, kMicrosPerHour) * kMicrosPerHour;
+    case Granularity::kDay:
+      return floor_div(local_micros, kMicrosPerDay) * kMicrosPerDay;
     case Granularity::kWeek: {
       // 1970-01-01 was a Thursday; day 4 (1970-01-05) was a Monday.
       int64_t days = floor_div(local_micros, kMicrosPerDay);
@@ -119,11 +123,16 @@ int64_t truncate_local(int64_t local_micros, Granularity g) {
 
 int64_t add_local(int64_t local_micros, Granularity g, int64_t n) {
   switch (g) {
-    case Granularity::kSecond: return local_micros + n * kMicrosPerSecond;
-    case Granularity::kMinute: return local_micros + n * kMicrosPerMinute;
-    case Granularity::kHour: return local_micros + n * kMicrosPerHour;
-    case Granularity::kDay: return local_micros + n * kMicrosPerDay;
-    case Granularity::kWeek: return local_micros + 7 * n * kMicrosPerDay;
+    case Granularity::kSecond:
+      return local_micros + n * kMicrosPerSecond;
+    case Granularity::kMinute:
+      return local_micros + n * kMicrosPerMinute;
+    case Granularity::kHour:
+      return local_micros + n * kMicrosPerHour;
+    case Granularity::kDay:
+      return local_micros + n * kMicrosPerDay;
+    case Granularity::kWeek:
+      return local_micros + 7 * n * kMicrosPerDay;
     case Granularity::kMonth:
     case Granularity::kQuarter:
     case Granularity::kYear: {
@@ -195,7 +204,8 @@ std::optional<ParsedTimestamp> parse_iso_timestamp(std::string_view s) {
         ++pos;
       }
       if (digits == 0 || digits > 9) return std::nullopt;
-      for (int i = digits; i < 6; ++i) micros *= 10;
+      for (int i = digits; i < 6; ++i)
+        micros *= 10;
       t.micros = micros;
     }
   }
@@ -252,7 +262,8 @@ std::string format_sql_timestamp(int64_t micros) {
   if (t.micros != 0) {
     n = std::snprintf(buf, sizeof(buf), ".%06d", t.micros);
     std::string frac(buf, n);
-    while (frac.back() == '0') frac.pop_back();
+    while (frac.back() == '0')
+      frac.pop_back();
     out += frac;
   }
   return out;

@@ -98,10 +98,13 @@ class TimeZone {
            std::string posix_rule);
 
  private:
+  struct PosixRule;  // the parsed footer (timezone.cpp)
+
   std::string name_;
-  std::vector<Transition> transitions_;  // sorted by utc_seconds
-  int std_offset_ = 0;                   // offset before the first transition
-  std::string posix_rule_;               // TZif footer, for instants after the last transition
+  std::vector<Transition> transitions_;    // sorted by utc_seconds
+  int std_offset_ = 0;                     // offset before the first transition
+  std::string posix_rule_;                 // TZif footer, for instants after the last transition
+  std::shared_ptr<const PosixRule> rule_;  // posix_rule_ parsed; null when empty or unusable
 };
 
 }  // namespace strata

@@ -11,15 +11,19 @@ namespace strata {
 Storage Type::storage() const {
   switch (id) {
     case TypeId::kFloat:
-    case TypeId::kDouble: return Storage::kDouble;
-    case TypeId::kDecimal: return Storage::kDecimal;
+    case TypeId::kDouble:
+      return Storage::kDouble;
+    case TypeId::kDecimal:
+      return Storage::kDecimal;
     case TypeId::kNull:
     case TypeId::kString:
     case TypeId::kInterval:
     case TypeId::kUuid:
     case TypeId::kJson:
-    case TypeId::kBlob: return Storage::kString;
-    default: return Storage::kInt;
+    case TypeId::kBlob:
+      return Storage::kString;
+    default:
+      return Storage::kInt;
   }
 }
 
@@ -30,8 +34,10 @@ bool Type::is_numeric() const {
     case TypeId::kInt64:
     case TypeId::kFloat:
     case TypeId::kDouble:
-    case TypeId::kDecimal: return true;
-    default: return false;
+    case TypeId::kDecimal:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -42,24 +48,40 @@ bool Type::is_temporal() const {
 
 std::string Type::name() const {
   switch (id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt16: return "smallint";
-    case TypeId::kInt32: return "integer";
-    case TypeId::kInt64: return "bigint";
-    case TypeId::kFloat: return "real";
-    case TypeId::kDouble: return "double precision";
+    case TypeId::kNull:
+      return "null";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt16:
+      return "smallint";
+    case TypeId::kInt32:
+      return "integer";
+    case TypeId::kInt64:
+      return "bigint";
+    case TypeId::kFloat:
+      return "real";
+    case TypeId::kDouble:
+      return "double precision";
     case TypeId::kDecimal:
       return "numeric(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case TypeId::kString: return "text";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamp with time zone";
-    case TypeId::kTime: return "time";
-    case TypeId::kInterval: return "interval";
-    case TypeId::kUuid: return "uuid";
-    case TypeId::kJson: return "json";
-    case TypeId::kBlob: return "bytea";
+    case TypeId::kString:
+      return "text";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamp with time zone";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kInterval:
+      return "interval";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kJson:
+      return "json";
+    case TypeId::kBlob:
+      return "bytea";
   }
   return "unknown";
 }
@@ -109,21 +131,29 @@ std::string double_to_string(double v) {
 std::string to_text(const Value& v) {
   if (v.null) return "";
   switch (v.type.id) {
-    case TypeId::kBoolean: return v.i ? "true" : "false";
+    case TypeId::kBoolean:
+      return v.i ? "true" : "false";
     case TypeId::kInt16:
     case TypeId::kInt32:
-    case TypeId::kInt64: return std::to_string(v.i);
+    case TypeId::kInt64:
+      return std::to_string(v.i);
     case TypeId::kFloat:
-    case TypeId::kDouble: return double_to_string(v.d);
-    case TypeId::kDecimal: return decimal_to_string(v.dec, v.type.scale);
-    case TypeId::kDate: return format_date(v.i);
-    case TypeId::kTimestamp: return format_sql_timestamp(v.i);
-    case TypeId::kTimestampTz: return format_sql_timestamp(v.i) + "+00";
+    case TypeId::kDouble:
+      return double_to_string(v.d);
+    case TypeId::kDecimal:
+      return decimal_to_string(v.dec, v.type.scale);
+    case TypeId::kDate:
+      return format_date(v.i);
+    case TypeId::kTimestamp:
+      return format_sql_timestamp(v.i);
+    case TypeId::kTimestampTz:
+      return format_sql_timestamp(v.i) + "+00";
     case TypeId::kTime: {
       std::string ts = format_sql_timestamp(v.i);
       return ts.substr(11);
     }
-    default: return v.s;
+    default:
+      return v.s;
   }
 }
 

@@ -7,8 +7,8 @@
 //   kTimestampTz                       -> int64_t microseconds since the Unix epoch (UTC instant)
 //   kTime                              -> int64_t microseconds since midnight
 //   kFloat, kDouble                    -> double
-//   kDecimal                           -> __int128 unscaled, with Type::scale digits after the point
-//   kString, kUuid, kJson, kInterval, kBlob -> std::string (interval as ISO text)
+//   kDecimal                           -> __int128 unscaled, with Type::scale digits after the
+//   point kString, kUuid, kJson, kInterval, kBlob -> std::string (interval as ISO text)
 #pragma once
 
 #include <cstdint>

@@ -11,9 +11,12 @@ namespace {
 
 Relationship flip(Relationship r) {
   switch (r) {
-    case Relationship::kManyToOne: return Relationship::kOneToMany;
-    case Relationship::kOneToMany: return Relationship::kManyToOne;
-    case Relationship::kOneToOne: return Relationship::kOneToOne;
+    case Relationship::kManyToOne:
+      return Relationship::kOneToMany;
+    case Relationship::kOneToMany:
+      return Relationship::kManyToOne;
+    case Relationship::kOneToOne:
+      return Relationship::kOneToOne;
   }
   return r;
 }
@@ -22,7 +25,8 @@ Relationship flip(Relationship r) {
 
 JoinGraph::JoinGraph(const std::vector<Cube>& cubes) {
   names_.reserve(cubes.size());
-  for (const auto& c : cubes) names_.push_back(c.name);
+  for (const auto& c : cubes)
+    names_.push_back(c.name);
   edges_.resize(cubes.size());
   // A cube's own joins first, in declaration order...
   for (size_t i = 0; i < cubes.size(); ++i) {
@@ -89,7 +93,8 @@ std::vector<JoinStep> JoinGraph::path(std::string_view from, std::string_view to
                              "query them separately"});
   }
   std::vector<JoinStep> steps;
-  for (int n = goal; n != start; n = parent[n]) steps.push_back(edges_[parent[n]][via[n]]);
+  for (int n = goal; n != start; n = parent[n])
+    steps.push_back(edges_[parent[n]][via[n]]);
   return {steps.rbegin(), steps.rend()};
 }
 

@@ -24,9 +24,15 @@ std::string SqlTemplate::to_string() const {
   std::string out;
   for (const auto& p : parts) {
     switch (p.kind) {
-      case Part::Kind::kText: out += p.text; break;
-      case Part::Kind::kCubeAlias: out += "{" + p.text + "}"; break;
-      case Part::Kind::kMeasureRef: out += "{" + p.text + "}"; break;
+      case Part::Kind::kText:
+        out += p.text;
+        break;
+      case Part::Kind::kCubeAlias:
+        out += "{" + p.text + "}";
+        break;
+      case Part::Kind::kMeasureRef:
+        out += "{" + p.text + "}";
+        break;
     }
   }
   return out;
@@ -34,33 +40,48 @@ std::string SqlTemplate::to_string() const {
 
 std::string_view dimension_type_name(DimensionType t) {
   switch (t) {
-    case DimensionType::kString: return "string";
-    case DimensionType::kNumber: return "number";
-    case DimensionType::kTime: return "time";
-    case DimensionType::kBoolean: return "boolean";
+    case DimensionType::kString:
+      return "string";
+    case DimensionType::kNumber:
+      return "number";
+    case DimensionType::kTime:
+      return "time";
+    case DimensionType::kBoolean:
+      return "boolean";
   }
   return "string";
 }
 
 std::string_view measure_type_name(MeasureType t) {
   switch (t) {
-    case MeasureType::kCount: return "count";
-    case MeasureType::kCountDistinct: return "countDistinct";
-    case MeasureType::kCountDistinctApprox: return "countDistinctApprox";
-    case MeasureType::kSum: return "sum";
-    case MeasureType::kAvg: return "avg";
-    case MeasureType::kMin: return "min";
-    case MeasureType::kMax: return "max";
-    case MeasureType::kNumber: return "number";
+    case MeasureType::kCount:
+      return "count";
+    case MeasureType::kCountDistinct:
+      return "countDistinct";
+    case MeasureType::kCountDistinctApprox:
+      return "countDistinctApprox";
+    case MeasureType::kSum:
+      return "sum";
+    case MeasureType::kAvg:
+      return "avg";
+    case MeasureType::kMin:
+      return "min";
+    case MeasureType::kMax:
+      return "max";
+    case MeasureType::kNumber:
+      return "number";
   }
   return "number";
 }
 
 std::string_view relationship_name(Relationship r) {
   switch (r) {
-    case Relationship::kManyToOne: return "many_to_one";
-    case Relationship::kOneToMany: return "one_to_many";
-    case Relationship::kOneToOne: return "one_to_one";
+    case Relationship::kManyToOne:
+      return "many_to_one";
+    case Relationship::kOneToMany:
+      return "one_to_many";
+    case Relationship::kOneToOne:
+      return "one_to_one";
   }
   return "many_to_one";
 }
@@ -76,8 +97,12 @@ static const T* find_named(const std::vector<T>& items, std::string_view name) {
 const Dimension* Cube::find_dimension(std::string_view n) const {
   return find_named(dimensions, n);
 }
-const Measure* Cube::find_measure(std::string_view n) const { return find_named(measures, n); }
-const Segment* Cube::find_segment(std::string_view n) const { return find_named(segments, n); }
+const Measure* Cube::find_measure(std::string_view n) const {
+  return find_named(measures, n);
+}
+const Segment* Cube::find_segment(std::string_view n) const {
+  return find_named(segments, n);
+}
 
 std::vector<const Dimension*> Cube::primary_keys() const {
   std::vector<const Dimension*> out;
@@ -87,12 +112,16 @@ std::vector<const Dimension*> Cube::primary_keys() const {
   return out;
 }
 
-const ViewMember* View::find_member(std::string_view n) const { return find_named(members, n); }
+const ViewMember* View::find_member(std::string_view n) const {
+  return find_named(members, n);
+}
 
 Model::Model(std::vector<Cube> cubes, std::vector<View> views)
     : cubes_(std::move(cubes)), views_(std::move(views)) {
-  for (size_t i = 0; i < cubes_.size(); ++i) cube_index_.emplace(cubes_[i].name, i);
-  for (size_t i = 0; i < views_.size(); ++i) view_index_.emplace(views_[i].name, i);
+  for (size_t i = 0; i < cubes_.size(); ++i)
+    cube_index_.emplace(cubes_[i].name, i);
+  for (size_t i = 0; i < views_.size(); ++i)
+    view_index_.emplace(views_[i].name, i);
   // cubes_ and views_ never change after this point, so the pointers below stay valid.
   for (const auto& cube : cubes_) {
     for (const auto& d : cube.dimensions) {

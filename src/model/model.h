@@ -171,6 +171,9 @@ struct ResolvedMember {
 class Model {
  public:
   Model(std::vector<Cube> cubes, std::vector<View> views);
+  // The join graph and member index point into this object's own vectors.
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
 
   const std::vector<Cube>& cubes() const { return cubes_; }
   const std::vector<View>& views() const { return views_; }
