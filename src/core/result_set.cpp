@@ -171,7 +171,8 @@ void ResultSet::append(const ResultSet& other) {
   for (size_t c = 0; c < columns_.size(); ++c) {
     const Column& src = other.columns_[c];
     Column& dst = columns_[c];
-    dst.reserve(dst.size() + src.size());
+    // No reserve(size + n) here: called once per batch, it would copy the
+    // column every time; push_back's geometric growth keeps appends linear.
     for (size_t r = 0; r < src.size(); ++r)
       dst.append_value(src.value_at(r));
   }

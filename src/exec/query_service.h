@@ -27,7 +27,9 @@ namespace strata {
 
 struct QueryResult {
   ResultSet rows;  // at most query.limit rows, the offset already applied
-  std::vector<OutputColumn> columns;  // rows' columns, in order (see plan/plan.h)
+  // Rows' columns, in order (see plan/plan.h). They point into the Model the
+  // query was planned with: a result must not outlive that model.
+  std::vector<OutputColumn> columns;
   std::optional<int64_t> total;       // when query.total: rows without limit/offset
   bool limit_reached = false;         // more rows existed than the limit let through
   std::string sql;                    // what ran

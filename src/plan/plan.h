@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/scan.h"
 #include "model/model.h"
 #include "query/security_context.h"
 #include "query/semantic_query.h"
@@ -44,6 +45,9 @@ struct Plan {
   // executor can tell whether the limit cut the result short.
   int64_t limit = 0;
   int64_t offset = 0;
+  // Conditions on plain table columns the SQL already applies, for sources
+  // that can skip data with them (see core/scan.h).
+  std::vector<ScanPredicate> predicates;
 };
 
 // Which dialect a data source speaks ("default" -> duckdb). Throws

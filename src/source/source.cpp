@@ -4,14 +4,18 @@
 
 namespace strata {
 
+// The flag is set and read under mu_, so each callback runs exactly once:
+// either cancel() finds it registered, or on_cancel() finds the token
+// already cancelled and calls it itself.
 void CancelToken::cancel() {
-  if (cancelled_.exchange(true)) return;
   std::map<int, std::function<void()>> callbacks;
   {
     std::lock_guard lock(mu_);
+    if (cancelled_.exchange(true)) return;
     callbacks = callbacks_;
   }
-  for (auto& [id, fn] : callbacks) fn();
+  for (auto& [id, fn] : callbacks)
+    fn();
 }
 
 int CancelToken::on_cancel(std::function<void()> interrupt) {
@@ -19,9 +23,12 @@ int CancelToken::on_cancel(std::function<void()> interrupt) {
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
-    callbacks_[id] = interrupt;
+    if (!cancelled_.load()) {
+      callbacks_[id] = std::move(interrupt);
+      return id;
+    }
   }
-  if (cancelled_.load()) interrupt();
+  interrupt();
   return id;
 }
 
@@ -52,7 +59,8 @@ Source* SourceRegistry::find(std::string_view name) const {
 Source& SourceRegistry::get(std::string_view name) const {
   if (Source* s = find(name)) return *s;
   std::string known;
-  for (const auto& [n, s] : sources_) known += (known.empty() ? "" : ", ") + n;
+  for (const auto& [n, s] : sources_)
+    known += (known.empty() ? "" : ", ") + n;
   throw NotFoundError("unknown data source '" + std::string(name) + "'",
                       {.hint = known.empty() ? "no data sources are configured"
                                              : "configured data sources: " + known});
@@ -60,7 +68,8 @@ Source& SourceRegistry::get(std::string_view name) const {
 
 std::vector<Source*> SourceRegistry::all() const {
   std::vector<Source*> out;
-  for (const auto& [n, s] : sources_) out.push_back(s.get());
+  for (const auto& [n, s] : sources_)
+    out.push_back(s.get());
   return out;
 }
 

@@ -9,11 +9,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result_set.h"
+#include "core/scan.h"
 
 namespace strata {
 
@@ -44,6 +46,8 @@ struct ExecOptions {
   std::chrono::milliseconds timeout{0};  // 0: no limit; otherwise TimeoutError after it
   std::shared_ptr<CancelToken> cancel;   // may be null
   int64_t max_rows = -1;                 // stop reading after this many rows (-1: all)
+  std::vector<ScanPredicate> predicates;  // pruning hints (see core/scan.h)
+  std::optional<TableVersion> as_of;      // read tables as of this version (lake sources)
 };
 
 struct TableColumn {

@@ -1,0 +1,280 @@
+#include "exec/query_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "core/error.h"
+#include "exec/thread_pool.h"
+#include "query/cube_query.h"
+#include "sql/dialect.h"
+
+namespace strata {
+
+using Clock = std::chrono::steady_clock;
+
+// --- PendingQuery ---------------------------------------------------------------
+
+bool PendingQuery::done() const {
+  std::lock_guard lock(mu_);
+  return done_;
+}
+
+const QueryResult& PendingQuery::wait() const {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return done_; });
+  if (error_) std::rethrow_exception(error_);
+  return result_;
+}
+
+bool PendingQuery::wait_for(std::chrono::milliseconds d) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, d, [&] { return done_; });
+}
+
+namespace {
+
+void run_callbacks(std::vector<std::function<void()>>& callbacks) {
+  for (auto& fn : callbacks) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      spdlog::error("a query completion callback threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("a query completion callback threw a non-standard exception");
+    }
+  }
+}
+
+}  // namespace
+
+void PendingQuery::on_done(std::function<void()> fn) {
+  {
+    std::lock_guard lock(mu_);
+    if (!done_) {
+      callbacks_.push_back(std::move(fn));
+      return;
+    }
+  }
+  fn();
+}
+
+void PendingQuery::complete(QueryResult result) {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(mu_);
+    if (done_) return;
+    result_ = std::move(result);
+    done_ = true;
+    callbacks.swap(callbacks_);
+  }
+  cv_.notify_all();
+  run_callbacks(callbacks);
+}
+
+void PendingQuery::fail(std::exception_ptr error) {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(mu_);
+    if (done_) return;
+    error_ = error ? std::move(error)
+                   : std::make_exception_ptr(InternalError("a query failed without an error"));
+    done_ = true;
+    callbacks.swap(callbacks_);
+  }
+  cv_.notify_all();
+  run_callbacks(callbacks);
+}
+
+// --- QueryService -----------------------------------------------------------------
+
+namespace {
+
+int64_t single_integer(const ResultSet& rs) {
+  if (rs.row_count() == 0 || rs.column_count() == 0 || rs.column(0).is_null(0)) return 0;
+  const Column& c = rs.column(0);
+  switch (c.type().storage()) {
+    case Storage::kInt:
+      return c.int_at(0);
+    case Storage::kDecimal: {
+      __int128 v = c.decimal_at(0);
+      for (int i = 0; i < c.type().scale; ++i)
+        v /= 10;
+      return static_cast<int64_t>(v);
+    }
+    case Storage::kDouble:
+      return static_cast<int64_t>(c.double_at(0));
+    case Storage::kString:
+      break;
+  }
+  throw InternalError("the total query returned a " + c.type().name() + " column");
+}
+
+std::chrono::microseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t);
+}
+
+}  // namespace
+
+struct QueryService::Impl {
+  struct InFlight {
+    std::shared_ptr<PendingQuery> pending;
+    // Stops the run; kept for cancelling a query nobody waits for any more.
+    std::shared_ptr<CancelToken> cancel;
+  };
+
+  std::shared_ptr<const Model> model;
+  SourceRegistry& sources;
+  QueryServiceOptions options;
+
+  std::mutex mu;
+  std::map<std::string, InFlight> in_flight;  // by dedup key
+
+  ThreadPool pool;  // last: stopped (draining its queue) before the rest is destroyed
+
+  Impl(std::shared_ptr<const Model> m, SourceRegistry& s, QueryServiceOptions o)
+      : model(std::move(m)),
+        sources(s),
+        options(o),
+        pool(o.worker_threads > 0 ? o.worker_threads
+                                  : static_cast<int>(std::thread::hardware_concurrency())) {}
+
+  DialectLookup dialects() const {
+    return [this](std::string_view source) -> const sql::Dialect& {
+      return sources.get(source).dialect();
+    };
+  }
+
+  std::string dedup_key(const SemanticQuery& query, const SecurityContext& security) const {
+    // renewQuery only bypasses caches: a renewing query may share a run in flight.
+    std::string key;
+    if (query.renew_query) {
+      SemanticQuery q = query;
+      q.renew_query = false;
+      key = canonical_key(q);
+    } else {
+      key = canonical_key(query);
+    }
+    key += '\x1f';
+    key += security.authenticated ? 'a' : 'n';
+    key += security.claims_json;
+    key += '\x1f';
+    key += model->version();
+    return key;
+  }
+
+  QueryResult execute(const Plan& plan, std::chrono::microseconds plan_time,
+                      const std::shared_ptr<CancelToken>& cancel) const {
+    Source& source = sources.get(plan.source);
+    Clock::time_point start = Clock::now();
+    ExecOptions exec;
+    exec.timeout = options.query_timeout;
+    exec.cancel = cancel;
+    // The SQL asks for limit + 1 rows; this guards against SQL that does not.
+    if (plan.limit >= 0 && plan.limit < INT64_MAX) exec.max_rows = plan.limit + 1;
+
+    QueryResult result;
+    result.rows = source.query(plan.sql, exec);
+    if (plan.limit >= 0 && result.rows.row_count() > static_cast<size_t>(plan.limit)) {
+      result.limit_reached = true;
+      result.rows.slice(0, static_cast<size_t>(plan.limit));
+    }
+    if (!plan.total_sql.empty()) {
+      ExecOptions total_exec;
+      total_exec.cancel = cancel;
+      if (options.query_timeout.count() > 0) {
+        // Both statements share one time limit.
+        auto left = options.query_timeout -
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+        if (left.count() <= 0) {
+          throw TimeoutError("query cancelled after " +
+                             std::to_string(options.query_timeout.count()) + " ms");
+        }
+        total_exec.timeout = left;
+      }
+      result.total = single_integer(source.query(plan.total_sql, total_exec));
+    }
+    result.columns = plan.columns;
+    result.sql = plan.sql;
+    result.source = plan.source;
+    result.plan_time = plan_time;
+    result.exec_time = since(start);
+    return result;
+  }
+
+  void finish(const std::string& key, const std::shared_ptr<PendingQuery>& pending,
+              std::optional<QueryResult> result, std::exception_ptr error) {
+    {
+      // Leave the in-flight map first: a query submitted from now on runs anew.
+      std::lock_guard lock(mu);
+      auto it = in_flight.find(key);
+      if (it != in_flight.end() && it->second.pending == pending) in_flight.erase(it);
+    }
+    if (error) {
+      pending->fail(std::move(error));
+    } else {
+      pending->complete(std::move(*result));
+    }
+  }
+};
+
+QueryService::QueryService(std::shared_ptr<const Model> model, SourceRegistry& sources,
+                           QueryServiceOptions options)
+    : impl_(std::make_unique<Impl>(std::move(model), sources, options)) {
+  if (!impl_->model) throw InternalError("the query service needs a model");
+}
+
+QueryService::~QueryService() {
+  impl_->pool.stop();
+}
+
+std::shared_ptr<const Model> QueryService::model() const {
+  return impl_->model;
+}
+
+Plan QueryService::plan(const SemanticQuery& query, const SecurityContext& security) const {
+  return plan_query(query, *impl_->model, security, impl_->dialects());
+}
+
+std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
+                                                   const SecurityContext& security) {
+  Clock::time_point start = Clock::now();
+  auto planned = std::make_shared<Plan>(plan(query, security));
+  std::chrono::microseconds plan_time = since(start);
+  std::string key = impl_->dedup_key(query, security);
+
+  auto pending = std::make_shared<PendingQuery>();
+  auto cancel = std::make_shared<CancelToken>();
+  {
+    std::lock_guard lock(impl_->mu);
+    auto [it, inserted] = impl_->in_flight.try_emplace(key, Impl::InFlight{pending, cancel});
+    if (!inserted) return it->second.pending;
+  }
+  Impl* impl = impl_.get();
+  bool posted = impl->pool.post([impl, key, pending, planned, plan_time, cancel] {
+    std::optional<QueryResult> result;
+    std::exception_ptr error;
+    try {
+      result = impl->execute(*planned, plan_time, cancel);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    impl->finish(key, pending, std::move(result), std::move(error));
+  });
+  if (!posted) {
+    impl->finish(key, pending, std::nullopt,
+                 std::make_exception_ptr(
+                     SourceError(planned->source, "the query service is shutting down",
+                                 {.hint = "retry on another node or once the server is back"})));
+  }
+  return pending;
+}
+
+QueryResult QueryService::run(const SemanticQuery& query, const SecurityContext& security) {
+  return submit(query, security)->wait();
+}
+
+}  // namespace strata
