@@ -173,6 +173,8 @@ struct QueryService::Impl {
     ExecOptions exec;
     exec.timeout = options.query_timeout;
     exec.cancel = cancel;
+    exec.predicates = plan.predicates;
+    exec.as_of = plan.as_of;
     // The SQL asks for limit + 1 rows; this guards against SQL that does not.
     if (plan.limit >= 0 && plan.limit < INT64_MAX) exec.max_rows = plan.limit + 1;
 
@@ -185,6 +187,8 @@ struct QueryService::Impl {
     if (!plan.total_sql.empty()) {
       ExecOptions total_exec;
       total_exec.cancel = cancel;
+      total_exec.predicates = plan.predicates;
+      total_exec.as_of = plan.as_of;
       if (options.query_timeout.count() > 0) {
         // Both statements share one time limit.
         auto left = options.query_timeout -

@@ -46,17 +46,14 @@ ExprPtr value_literal(const std::string& text, const ResolvedMember& m, const Fi
   if (m.measure) return number_literal(text, n);
   if (!m.dimension) throw UserError("segments cannot be compared with values", at(n));
   switch (m.dimension->type) {
-    case DimensionType::kNumber:
-      return number_literal(text, n);
+    case DimensionType::kNumber: return number_literal(text, n);
     case DimensionType::kBoolean:
       if (text == "true" || text == "1") return sql::literal(Value::boolean(true));
       if (text == "false" || text == "0") return sql::literal(Value::boolean(false));
       throw UserError("'" + text + "' is not a boolean",
                       {.member = n.member, .json_path = n.json_path, .hint = "use true or false"});
-    case DimensionType::kTime:
-      return instant_literal(text, n, tz);
-    case DimensionType::kString:
-      return sql::literal(Value::string(text));
+    case DimensionType::kTime: return instant_literal(text, n, tz);
+    case DimensionType::kString: return sql::literal(Value::string(text));
   }
   return sql::literal(Value::string(text));
 }
@@ -69,8 +66,7 @@ ExprPtr or_null(ExprPtr cond, const ExprPtr& member) {
 
 ExprPtr like_any(const ExprPtr& member, const FilterNode& n, sql::LikeMode mode, bool negated) {
   std::vector<ExprPtr> terms;
-  for (const auto& v : n.values)
-    terms.push_back(sql::like(member, v, mode, negated, true));
+  for (const auto& v : n.values) terms.push_back(sql::like(member, v, mode, negated, true));
   if (negated) return or_null(sql::and_all(std::move(terms)), member);
   return sql::or_all(std::move(terms));
 }
@@ -96,8 +92,7 @@ ExprPtr condition(const FilterNode& n, const FilterContext& ctx) {
   };
   auto all_values = [&] {
     std::vector<ExprPtr> out;
-    for (const auto& v : n.values)
-      out.push_back(value_literal(v, *m, n, tz));
+    for (const auto& v : n.values) out.push_back(value_literal(v, *m, n, tz));
     return out;
   };
   auto need_range = [&]() -> const DateRange& {
@@ -116,30 +111,18 @@ ExprPtr condition(const FilterNode& n, const FilterContext& ctx) {
                                      : sql::in_list(e, std::move(values), true);
       return or_null(std::move(c), e);
     }
-    case FilterOp::kContains:
-      return like_any(e, n, sql::LikeMode::kContains, false);
-    case FilterOp::kNotContains:
-      return like_any(e, n, sql::LikeMode::kContains, true);
-    case FilterOp::kStartsWith:
-      return like_any(e, n, sql::LikeMode::kStartsWith, false);
-    case FilterOp::kNotStartsWith:
-      return like_any(e, n, sql::LikeMode::kStartsWith, true);
-    case FilterOp::kEndsWith:
-      return like_any(e, n, sql::LikeMode::kEndsWith, false);
-    case FilterOp::kNotEndsWith:
-      return like_any(e, n, sql::LikeMode::kEndsWith, true);
-    case FilterOp::kGt:
-      return sql::binary(BinaryOp::kGt, e, value_literal(one(), *m, n, tz));
-    case FilterOp::kGte:
-      return sql::binary(BinaryOp::kGte, e, value_literal(one(), *m, n, tz));
-    case FilterOp::kLt:
-      return sql::binary(BinaryOp::kLt, e, value_literal(one(), *m, n, tz));
-    case FilterOp::kLte:
-      return sql::binary(BinaryOp::kLte, e, value_literal(one(), *m, n, tz));
-    case FilterOp::kSet:
-      return sql::is_null(e, true);
-    case FilterOp::kNotSet:
-      return sql::is_null(e, false);
+    case FilterOp::kContains: return like_any(e, n, sql::LikeMode::kContains, false);
+    case FilterOp::kNotContains: return like_any(e, n, sql::LikeMode::kContains, true);
+    case FilterOp::kStartsWith: return like_any(e, n, sql::LikeMode::kStartsWith, false);
+    case FilterOp::kNotStartsWith: return like_any(e, n, sql::LikeMode::kStartsWith, true);
+    case FilterOp::kEndsWith: return like_any(e, n, sql::LikeMode::kEndsWith, false);
+    case FilterOp::kNotEndsWith: return like_any(e, n, sql::LikeMode::kEndsWith, true);
+    case FilterOp::kGt: return sql::binary(BinaryOp::kGt, e, value_literal(one(), *m, n, tz));
+    case FilterOp::kGte: return sql::binary(BinaryOp::kGte, e, value_literal(one(), *m, n, tz));
+    case FilterOp::kLt: return sql::binary(BinaryOp::kLt, e, value_literal(one(), *m, n, tz));
+    case FilterOp::kLte: return sql::binary(BinaryOp::kLte, e, value_literal(one(), *m, n, tz));
+    case FilterOp::kSet: return sql::is_null(e, true);
+    case FilterOp::kNotSet: return sql::is_null(e, false);
     case FilterOp::kInDateRange: {
       const DateRange& r = need_range();
       return sql::and_all({sql::binary(BinaryOp::kGte, e, range_bound(r.from_local, tz)),
@@ -170,8 +153,7 @@ ExprPtr condition(const FilterNode& n, const FilterContext& ctx) {
 
 ExprPtr filter_expr(const FilterNode& node, const FilterContext& ctx) {
   switch (node.kind) {
-    case FilterNode::Kind::kCondition:
-      return condition(node, ctx);
+    case FilterNode::Kind::kCondition: return condition(node, ctx);
     case FilterNode::Kind::kAnd:
     case FilterNode::Kind::kOr: {
       std::vector<ExprPtr> terms;
@@ -213,8 +195,7 @@ void filter_members(const FilterNode& node, std::vector<std::string>& out) {
     out.push_back(node.member);
     return;
   }
-  for (const auto& c : node.children)
-    filter_members(c, out);
+  for (const auto& c : node.children) filter_members(c, out);
 }
 
 }  // namespace strata

@@ -10,12 +10,9 @@ namespace {
 
 Relationship flip(Relationship r) {
   switch (r) {
-    case Relationship::kManyToOne:
-      return Relationship::kOneToMany;
-    case Relationship::kOneToMany:
-      return Relationship::kManyToOne;
-    case Relationship::kOneToOne:
-      return Relationship::kOneToOne;
+    case Relationship::kManyToOne: return Relationship::kOneToMany;
+    case Relationship::kOneToMany: return Relationship::kManyToOne;
+    case Relationship::kOneToOne: return Relationship::kOneToOne;
   }
   return r;
 }
@@ -113,13 +110,10 @@ std::vector<JoinStep> JoinTree::path(const std::string& from, const std::string&
   auto up = path_from_root(from);
   auto down = path_from_root(to);
   size_t common = 0;
-  while (common < up.size() && common < down.size() && up[common].to == down[common].to)
-    ++common;
+  while (common < up.size() && common < down.size() && up[common].to == down[common].to) ++common;
   std::vector<JoinStep> steps;
-  for (size_t i = up.size(); i > common; --i)
-    steps.push_back(reverse(up[i - 1]));
-  for (size_t i = common; i < down.size(); ++i)
-    steps.push_back(down[i]);
+  for (size_t i = up.size(); i > common; --i) steps.push_back(reverse(up[i - 1]));
+  for (size_t i = common; i < down.size(); ++i) steps.push_back(down[i]);
   return steps;
 }
 

@@ -54,8 +54,7 @@ sql::ExprPtr measure_input(const Measure& m, const Model& model) {
   if (!m.sql.empty()) value = template_expr(m.sql, model);
   if (m.filters.empty()) return value;
   std::vector<sql::ExprPtr> conditions;
-  for (const auto& f : m.filters)
-    conditions.push_back(template_expr(f, model));
+  for (const auto& f : m.filters) conditions.push_back(template_expr(f, model));
   if (!value) value = sql::literal(Value::int64(1));  // count rows that pass the filters
   return sql::case_when({{sql::and_all(std::move(conditions)), value}}, nullptr);
 }
@@ -64,22 +63,16 @@ sql::ExprPtr measure_aggregate(const Measure& m, const Model& model,
                                const MeasureRefResolver* resolve) {
   using sql::AggregateFn;
   switch (m.type) {
-    case MeasureType::kCount:
-      return sql::aggregate(AggregateFn::kCount, measure_input(m, model));
+    case MeasureType::kCount: return sql::aggregate(AggregateFn::kCount, measure_input(m, model));
     case MeasureType::kCountDistinct:
       return sql::aggregate(AggregateFn::kCountDistinct, measure_input(m, model));
     case MeasureType::kCountDistinctApprox:
       return sql::aggregate(AggregateFn::kApproxCountDistinct, measure_input(m, model));
-    case MeasureType::kSum:
-      return sql::aggregate(AggregateFn::kSum, measure_input(m, model));
-    case MeasureType::kAvg:
-      return sql::aggregate(AggregateFn::kAvg, measure_input(m, model));
-    case MeasureType::kMin:
-      return sql::aggregate(AggregateFn::kMin, measure_input(m, model));
-    case MeasureType::kMax:
-      return sql::aggregate(AggregateFn::kMax, measure_input(m, model));
-    case MeasureType::kNumber:
-      return template_expr(m.sql, model, resolve);
+    case MeasureType::kSum: return sql::aggregate(AggregateFn::kSum, measure_input(m, model));
+    case MeasureType::kAvg: return sql::aggregate(AggregateFn::kAvg, measure_input(m, model));
+    case MeasureType::kMin: return sql::aggregate(AggregateFn::kMin, measure_input(m, model));
+    case MeasureType::kMax: return sql::aggregate(AggregateFn::kMax, measure_input(m, model));
+    case MeasureType::kNumber: return template_expr(m.sql, model, resolve);
   }
   throw InternalError("unknown measure type of " + m.full_name());
 }
@@ -103,11 +96,9 @@ void collect_leaves(const Measure& m, const Model& model, std::vector<const Meas
 
 void collect_cubes(const Measure& m, const Model& model, std::set<std::string>& out, int depth) {
   if (depth > 64) throw InternalError("measure references nest too deeply at " + m.full_name());
-  for (const auto& c : m.sql.cubes())
-    out.insert(c);
+  for (const auto& c : m.sql.cubes()) out.insert(c);
   for (const auto& f : m.filters) {
-    for (const auto& c : f.cubes())
-      out.insert(c);
+    for (const auto& c : f.cubes()) out.insert(c);
   }
   for (const auto& ref : m.sql.measure_refs()) {
     collect_cubes(measure_named(model, ref), model, out, depth + 1);

@@ -48,6 +48,7 @@ struct Plan {
   // Conditions on plain table columns the SQL already applies, for sources
   // that can skip data with them (see core/scan.h).
   std::vector<ScanPredicate> predicates;
+  std::optional<TableVersion> as_of;  // the query's time travel, for lake sources
 };
 
 // Which dialect a data source speaks ("default" -> duckdb). Throws

@@ -22,6 +22,7 @@
 #include "plan/join_tree.h"
 #include "plan/member_sql.h"
 #include "plan/plan.h"
+#include "plan/scan_predicates.h"
 #include "sql/dialect.h"
 
 namespace strata {
@@ -54,8 +55,7 @@ std::string alias_for(const std::string& key, std::set<std::string>& used) {
     }
   }
   std::string candidate = a;
-  for (int i = 2; !used.insert(candidate).second; ++i)
-    candidate = a + "_" + std::to_string(i);
+  for (int i = 2; !used.insert(candidate).second; ++i) candidate = a + "_" + std::to_string(i);
   return candidate;
 }
 
@@ -107,6 +107,8 @@ class Planner {
     plan.columns = output_columns();
     plan.limit = q_.limit;
     plan.offset = q_.offset;
+    plan.predicates = extract_scan_predicates(q_, model_, *tz_);
+    plan.as_of = q_.as_of;
     const sql::Dialect& dialect = dialects(source_);
     if (q_.total) {
       sql::Select total;
@@ -183,8 +185,7 @@ class Planner {
 
   void add_cubes_of(const SqlTemplate& t, const Cube& owner, std::set<std::string>& into) {
     into.insert(owner.name);
-    for (const auto& c : t.cubes())
-      into.insert(c);
+    for (const auto& c : t.cubes()) into.insert(c);
   }
 
   void resolve_members() {
@@ -229,8 +230,7 @@ class Planner {
   // (measures). An `or` mixing the two has no single place to go.
   void classify_filters() {
     std::vector<const FilterNode*> pending;
-    for (const auto& f : q_.filters)
-      pending.push_back(&f);
+    for (const auto& f : q_.filters) pending.push_back(&f);
     while (!pending.empty()) {
       const FilterNode* f = pending.front();
       pending.erase(pending.begin());
@@ -238,8 +238,7 @@ class Planner {
       bool has_d = filter_has_dimension(*f, model_);
       if (has_m && has_d) {
         if (f->kind == FilterNode::Kind::kAnd) {
-          for (const auto& c : f->children)
-            pending.push_back(&c);
+          for (const auto& c : f->children) pending.push_back(&c);
           continue;
         }
         throw UserError("an 'or' filter cannot mix measures and dimensions",
@@ -265,16 +264,14 @@ class Planner {
 
   void collect_measure_filters(const FilterNode& f) {
     if (f.kind != FilterNode::Kind::kCondition) {
-      for (const auto& c : f.children)
-        collect_measure_filters(c);
+      for (const auto& c : f.children) collect_measure_filters(c);
       return;
     }
     if (f.op != FilterOp::kMeasureFilter) return;
     const ResolvedMember* r = model_.find_member(f.member);
     if (r && r->measure) {
       measure_filter_measures_.push_back(r->measure);
-      for (const auto& t : r->measure->filters)
-        add_cubes_of(t, *r->cube, context_cubes_);
+      for (const auto& t : r->measure->filters) add_cubes_of(t, *r->cube, context_cubes_);
     }
   }
 
@@ -282,8 +279,7 @@ class Planner {
     all_cubes_ = context_cubes_;
     for (const auto* m : measures_) {
       all_cubes_.insert(m->cube->name);
-      for (const auto& c : measure_cubes(*m->measure, model_))
-        all_cubes_.insert(c);
+      for (const auto& c : measure_cubes(*m->measure, model_)) all_cubes_.insert(c);
     }
     for (const auto* f : having_filters_) {
       std::vector<std::string> names;
@@ -292,8 +288,7 @@ class Planner {
         const ResolvedMember* r = model_.find_member(n);
         if (r && r->measure) {
           all_cubes_.insert(r->cube->name);
-          for (const auto& c : measure_cubes(*r->measure, model_))
-            all_cubes_.insert(c);
+          for (const auto& c : measure_cubes(*r->measure, model_)) all_cubes_.insert(c);
         }
       }
     }
@@ -318,19 +313,14 @@ class Planner {
       auto add_path = [&](const ResolvedMember* r) {
         if (r && r->view_member) paths.push_back(r->view_member->join_path);
       };
-      for (const auto* m : measures_)
-        add_path(m);
-      for (const auto& [r, g] : dims_)
-        add_path(r);
-      for (const auto* s : segments_)
-        add_path(s);
-      for (const auto& td : q_.time_dimensions)
-        add_path(model_.find_member(td.dimension));
+      for (const auto* m : measures_) add_path(m);
+      for (const auto& [r, g] : dims_) add_path(r);
+      for (const auto* s : segments_) add_path(s);
+      for (const auto& td : q_.time_dimensions) add_path(model_.find_member(td.dimension));
       for (const auto& f : q_.filters) {
         std::vector<std::string> names;
         filter_members(f, names);
-        for (const auto& n : names)
-          add_path(model_.find_member(n));
+        for (const auto& n : names) add_path(model_.find_member(n));
       }
       tree_ = JoinTree::declared_paths(model_, paths, all_cubes_);
       return;
@@ -379,8 +369,7 @@ class Planner {
       return;
     }
     if (m.type == MeasureType::kNumber && !is_local(m)) {
-      for (const Measure* leaf : leaf_measures(m, model_))
-        place(*leaf);
+      for (const Measure* leaf : leaf_measures(m, model_)) place(*leaf);
       outer_measures_.push_back(&m);
       return;
     }
@@ -396,8 +385,7 @@ class Planner {
   }
 
   void place_measures() {
-    for (const auto* r : measures_)
-      place(*r->measure);
+    for (const auto* r : measures_) place(*r->measure);
     for (const auto* f : having_filters_) {
       std::vector<std::string> names;
       filter_members(*f, names);
@@ -425,10 +413,8 @@ class Planner {
 
   std::vector<OutputColumn> output_columns() const {
     std::vector<OutputColumn> out;
-    for (const auto& d : dim_outs_)
-      out.push_back(d.out);
-    for (const auto& m : measure_outs_)
-      out.push_back(m);
+    for (const auto& d : dim_outs_) out.push_back(d.out);
+    for (const auto& m : measure_outs_) out.push_back(m);
     return out;
   }
 
@@ -444,10 +430,8 @@ class Planner {
       return dimension_expr(*r.dimension, model_);
     };
     std::vector<ExprPtr> terms;
-    for (const auto* f : where_filters_)
-      terms.push_back(filter_expr(*f, ctx));
-    for (const auto* s : segments_)
-      terms.push_back(template_expr(s->segment->sql, model_));
+    for (const auto* f : where_filters_) terms.push_back(filter_expr(*f, ctx));
+    for (const auto* s : segments_) terms.push_back(template_expr(s->segment->sql, model_));
     for (const auto& td : q_.time_dimensions) {
       if (!td.date_range) continue;
       const ResolvedMember* r = model_.find_member(td.dimension);
@@ -460,8 +444,7 @@ class Planner {
           sql::timestamp_literal(tz_->local_to_utc(td.date_range->to_local_exclusive))));
     }
     for (const Measure* m : measure_filter_measures_) {
-      for (const auto& f : m->filters)
-        terms.push_back(template_expr(f, model_));
+      for (const auto& f : m->filters) terms.push_back(template_expr(f, model_));
     }
     return sql::and_all(std::move(terms));
   }
@@ -475,8 +458,7 @@ class Planner {
       return measure_value(*r.measure);
     };
     std::vector<ExprPtr> terms;
-    for (const auto* f : having_filters_)
-      terms.push_back(filter_expr(*f, ctx));
+    for (const auto* f : having_filters_) terms.push_back(filter_expr(*f, ctx));
     return sql::and_all(std::move(terms));
   }
 
@@ -493,8 +475,7 @@ class Planner {
     const Cube& root = tree_->root();
     s.from = cube_table(root);
     add_joins(s, tree_->joins_from(root.name, all_cubes_));
-    for (const auto& d : dim_outs_)
-      s.items.push_back({d.expr, d.out.alias});
+    for (const auto& d : dim_outs_) s.items.push_back({d.expr, d.out.alias});
     s.where = where_condition();
     s.group_by = ordinals(dim_outs_.size());
   }
@@ -508,15 +489,13 @@ class Planner {
     const Cube& root = tree_->root();
     s.from = cube_table(root);
     add_joins(s, tree_->joins_from(root.name, all_cubes_));
-    for (const auto& d : dim_outs_)
-      s.items.push_back({d.expr, d.out.alias});
+    for (const auto& d : dim_outs_) s.items.push_back({d.expr, d.out.alias});
     MeasureRefResolver raw = [this, &raw](const Measure& m) -> ExprPtr {
       if (m.type == MeasureType::kNumber) return template_expr(m.sql, model_, &raw);
       ExprPtr in = measure_input(m, model_);
       return in ? in : sql::literal(Value::int64(1));
     };
-    for (const auto& o : measure_outs_)
-      s.items.push_back({raw(*o.resolved->measure), o.alias});
+    for (const auto& o : measure_outs_) s.items.push_back({raw(*o.resolved->measure), o.alias});
     s.where = where_condition();
   }
 
@@ -542,10 +521,8 @@ class Planner {
       targets.insert(measure_refs.begin(), measure_refs.end());
       s->from = cube_table(*g.cube);
       add_joins(*s, tree_->joins_from(cube, targets));
-      for (const auto& d : dim_outs_)
-        s->items.push_back({d.expr, d.out.alias});
-      for (const Measure* m : g.measures)
-        s->items.push_back({aggregate_of(*m), measure_alias_[m]});
+      for (const auto& d : dim_outs_) s->items.push_back({d.expr, d.out.alias});
+      for (const Measure* m : g.measures) s->items.push_back({aggregate_of(*m), measure_alias_[m]});
       s->where = where;
       s->group_by = ordinals(dim_outs_.size());
       if (with_having) s->having = having_condition(aggregate_of);
@@ -565,8 +542,7 @@ class Planner {
     keys->distinct = true;
     keys->from = cube_table(*g.cube);
     add_joins(*keys, context_steps);
-    for (const auto& d : dim_outs_)
-      keys->items.push_back({d.expr, d.out.alias});
+    for (const auto& d : dim_outs_) keys->items.push_back({d.expr, d.out.alias});
     std::vector<ExprPtr> join_on;
     for (size_t i = 0; i < pks.size(); ++i) {
       std::string pk_alias = "__pk" + std::to_string(i);
@@ -586,8 +562,7 @@ class Planner {
     for (const auto& d : dim_outs_) {
       s->items.push_back({sql::column("keys", d.out.alias), d.out.alias});
     }
-    for (const Measure* m : g.measures)
-      s->items.push_back({aggregate_of(*m), measure_alias_[m]});
+    for (const Measure* m : g.measures) s->items.push_back({aggregate_of(*m), measure_alias_[m]});
     s->group_by = ordinals(dim_outs_.size());
     if (with_having) s->having = having_condition(aggregate_of);
     return s;
@@ -611,8 +586,7 @@ class Planner {
     // value or NULL), so the branches line up column by column.
     std::vector<std::pair<const Measure*, std::string>> placed;
     for (const auto& g : groups_) {
-      for (const Measure* m : g.measures)
-        placed.push_back({m, measure_alias_[m]});
+      for (const Measure* m : g.measures) placed.push_back({m, measure_alias_[m]});
     }
     sql::TableRef u;
     u.kind = sql::TableRef::Kind::kUnionAll;
@@ -705,8 +679,7 @@ class Planner {
         order.push_back({dim_outs_[0].out.alias, false});
       }
     }
-    for (const auto& [alias, desc] : order)
-      s.order_by.push_back({sql::column("", alias), desc});
+    for (const auto& [alias, desc] : order) s.order_by.push_back({sql::column("", alias), desc});
   }
 };
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scan.h"
 #include "core/time.h"
 
 namespace strata {
@@ -99,6 +100,7 @@ struct SemanticQuery {
   bool ungrouped = false;
   std::string timezone = "UTC";
   bool renew_query = false;  // Cube's renewQuery: bypass caches
+  std::optional<TableVersion> as_of;  // read lake tables as of this version (time travel)
 };
 
 }  // namespace strata

@@ -193,3 +193,40 @@ cubes:
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(PlannerTest, ScanPredicatesFromAndedFiltersAndDateRanges) {
+  SemanticQuery q;
+  q.measures = {"orders.count"};
+  q.timezone = "America/New_York";
+  TimeDimensionQuery td;
+  td.dimension = "orders.created_at";
+  td.date_range = DateRange{parse_iso_timestamp("2024-01-01")->micros,
+                            parse_iso_timestamp("2024-02-01")->micros};
+  q.time_dimensions = {td};
+  q.filters = {cond("orders.status", FilterOp::kEquals, {"completed", "pending"}),
+               cond("users.city", FilterOp::kNotEquals, {"Paris"}),  // keeps NULLs: no hint
+               cond("orders.amount", FilterOp::kGte, {"10"}),
+               cond("orders.is_big", FilterOp::kEquals, {"true"})};  // an expression: no hint
+  Plan p = plan(q);
+  ASSERT_EQ(p.predicates.size(), 4u);
+  EXPECT_EQ(p.predicates[0].table, "orders");
+  EXPECT_EQ(p.predicates[0].column, "status");
+  EXPECT_EQ(p.predicates[0].op, ScanPredicate::Op::kIn);
+  ASSERT_EQ(p.predicates[0].values.size(), 2u);
+  EXPECT_EQ(p.predicates[0].values[1].s, "pending");
+  EXPECT_EQ(p.predicates[1].column, "amount");
+  EXPECT_EQ(p.predicates[1].op, ScanPredicate::Op::kGte);
+  EXPECT_EQ(p.predicates[1].values[0].i, 10);
+  // January in New York: from 05:00 UTC on Jan 1 to 05:00 UTC on Feb 1.
+  EXPECT_EQ(p.predicates[2].column, "created_at");
+  EXPECT_EQ(p.predicates[2].op, ScanPredicate::Op::kGte);
+  EXPECT_EQ(p.predicates[2].values[0].i, parse_iso_timestamp("2024-01-01T05:00:00")->micros);
+  EXPECT_EQ(p.predicates[3].op, ScanPredicate::Op::kLt);
+  EXPECT_EQ(p.predicates[3].values[0].i, parse_iso_timestamp("2024-02-01T05:00:00")->micros);
+}
+
+}  // namespace
+}  // namespace strata
