@@ -22,6 +22,7 @@ struct ScanPredicate {
   Op op = Op::kEq;
   std::vector<Value> values;  // one value, several for kIn, none for null tests;
                               // timestamps are UTC instants (kTimestamp)
+  std::string cube;           // the model cube the table belongs to
 };
 
 // Which version of a table to read (lake tables: time travel).

@@ -269,6 +269,38 @@ std::string format_sql_timestamp(int64_t micros) {
   return out;
 }
 
+std::optional<int64_t> parse_interval_micros(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+  int64_t n = 0;
+  size_t digits = 0;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    if (n > (int64_t{1} << 40)) return std::nullopt;
+    n = n * 10 + (text[pos] - '0');
+    ++pos;
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+  std::string unit;
+  for (; pos < text.size(); ++pos) {
+    char c = text[pos];
+    if (c == ' ') break;
+    unit += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+  if (pos != text.size()) return std::nullopt;
+  if (unit.size() > 1 && unit.back() == 's' && unit != "s" && unit != "ms") unit.pop_back();
+  int64_t scale = 0;
+  if (unit == "s" || unit == "sec" || unit == "second") scale = kMicrosPerSecond;
+  if (unit == "m" || unit == "min" || unit == "minute") scale = kMicrosPerMinute;
+  if (unit == "h" || unit == "hour") scale = kMicrosPerHour;
+  if (unit == "d" || unit == "day") scale = kMicrosPerDay;
+  if (unit == "w" || unit == "week") scale = 7 * kMicrosPerDay;
+  if (scale == 0) return std::nullopt;
+  return n * scale;
+}
+
 namespace {
 std::atomic<int64_t> g_pinned_now{0};
 std::atomic<bool> g_now_pinned{false};

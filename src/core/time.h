@@ -67,6 +67,12 @@ std::string format_date(int64_t days);
 // "2024-01-31 13:45:00" plus ".ffffff" when there are microseconds (PostgreSQL text).
 std::string format_sql_timestamp(int64_t micros);
 
+// "30 days", "1 minute", "12h", "90 s": a fixed-length interval in
+// microseconds (seconds, minutes, hours, days, weeks; singular or plural,
+// with or without a space). nullopt for anything else, including months and
+// years, whose length varies.
+std::optional<int64_t> parse_interval_micros(std::string_view text);
+
 // The current instant. Tests can pin it with set_now_for_testing.
 int64_t now_utc_micros();
 void set_now_for_testing(std::optional<int64_t> utc_micros);

@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "core/error.h"
+#include "exec/federated_run.h"
 #include "exec/thread_pool.h"
+#include "exec/tier_boundaries.h"
 #include "query/cube_query.h"
 #include "sql/dialect.h"
 
@@ -97,18 +99,14 @@ int64_t single_integer(const ResultSet& rs) {
   if (rs.row_count() == 0 || rs.column_count() == 0 || rs.column(0).is_null(0)) return 0;
   const Column& c = rs.column(0);
   switch (c.type().storage()) {
-    case Storage::kInt:
-      return c.int_at(0);
+    case Storage::kInt: return c.int_at(0);
     case Storage::kDecimal: {
       __int128 v = c.decimal_at(0);
-      for (int i = 0; i < c.type().scale; ++i)
-        v /= 10;
+      for (int i = 0; i < c.type().scale; ++i) v /= 10;
       return static_cast<int64_t>(v);
     }
-    case Storage::kDouble:
-      return static_cast<int64_t>(c.double_at(0));
-    case Storage::kString:
-      break;
+    case Storage::kDouble: return static_cast<int64_t>(c.double_at(0));
+    case Storage::kString: break;
   }
   throw InternalError("the total query returned a " + c.type().name() + " column");
 }
@@ -133,12 +131,16 @@ struct QueryService::Impl {
   std::mutex mu;
   std::map<std::string, InFlight> in_flight;  // by dedup key
 
+  TierBoundaries boundaries;
+  MergeDatabase merge;  // embedded DuckDB for federated plans, opened on first use
+
   ThreadPool pool;  // last: stopped (draining its queue) before the rest is destroyed
 
   Impl(std::shared_ptr<const Model> m, SourceRegistry& s, QueryServiceOptions o)
       : model(std::move(m)),
         sources(s),
         options(o),
+        boundaries(s),
         pool(o.worker_threads > 0 ? o.worker_threads
                                   : static_cast<int>(std::thread::hardware_concurrency())) {}
 
@@ -146,6 +148,10 @@ struct QueryService::Impl {
     return [this](std::string_view source) -> const sql::Dialect& {
       return sources.get(source).dialect();
     };
+  }
+
+  TierBoundaryLookup tier_boundaries() {
+    return [this](const Cube& cube) { return boundaries.boundary(cube); };
   }
 
   std::string dedup_key(const SemanticQuery& query, const SecurityContext& security) const {
@@ -168,7 +174,6 @@ struct QueryService::Impl {
 
   QueryResult execute(const Plan& plan, std::chrono::microseconds plan_time,
                       const std::shared_ptr<CancelToken>& cancel) const {
-    Source& source = sources.get(plan.source);
     Clock::time_point start = Clock::now();
     ExecOptions exec;
     exec.timeout = options.query_timeout;
@@ -179,7 +184,25 @@ struct QueryService::Impl {
     if (plan.limit >= 0 && plan.limit < INT64_MAX) exec.max_rows = plan.limit + 1;
 
     QueryResult result;
+    if (!plan.fragments.empty()) {
+      FederatedResult f = run_federated(plan, sources, merge, exec);
+      result.rows = std::move(f.rows);
+      result.total = f.total;
+      result.served_by = std::move(f.served_by);
+      if (plan.limit >= 0 && result.rows.row_count() > static_cast<size_t>(plan.limit)) {
+        result.limit_reached = true;
+        result.rows.slice(0, static_cast<size_t>(plan.limit));
+      }
+      result.columns = plan.columns;
+      result.sql = plan.sql;
+      result.plan_time = plan_time;
+      result.exec_time = since(start);
+      return result;
+    }
+    Source& source = sources.get(plan.source);
     result.rows = source.query(plan.sql, exec);
+    result.served_by.push_back(
+        {plan.source, "", "", static_cast<int64_t>(result.rows.row_count())});
     if (plan.limit >= 0 && result.rows.row_count() > static_cast<size_t>(plan.limit)) {
       result.limit_reached = true;
       result.rows.slice(0, static_cast<size_t>(plan.limit));
@@ -240,7 +263,7 @@ std::shared_ptr<const Model> QueryService::model() const {
 }
 
 Plan QueryService::plan(const SemanticQuery& query, const SecurityContext& security) const {
-  return plan_query(query, *impl_->model, security, impl_->dialects());
+  return plan_query(query, *impl_->model, security, impl_->dialects(), impl_->tier_boundaries());
 }
 
 std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,

@@ -25,15 +25,24 @@
 
 namespace strata {
 
+// Which source answered (part of) a query.
+struct ServedBy {
+  std::string source;
+  std::string cube;  // for a fragment of a federated plan: the cube it read; "" otherwise
+  std::string tier;  // "hot", "cold", or ""
+  int64_t rows = 0;  // rows that source returned
+};
+
 struct QueryResult {
   ResultSet rows;  // at most query.limit rows, the offset already applied
   // Rows' columns, in order (see plan/plan.h). They point into the Model the
   // query was planned with: a result must not outlive that model.
   std::vector<OutputColumn> columns;
-  std::optional<int64_t> total;       // when query.total: rows without limit/offset
-  bool limit_reached = false;         // more rows existed than the limit let through
-  std::string sql;                    // what ran
-  std::string source;                 // which data source answered
+  std::optional<int64_t> total;     // when query.total: rows without limit/offset
+  bool limit_reached = false;       // more rows existed than the limit let through
+  std::string sql;                  // what ran
+  std::string source;               // which data source answered ("" for a federated plan)
+  std::vector<ServedBy> served_by;  // every source that answered part of it
   std::chrono::microseconds plan_time{0};
   std::chrono::microseconds exec_time{0};
 };

@@ -10,8 +10,7 @@ namespace strata {
 ThreadPool::ThreadPool(int threads) {
   int n = std::max(1, threads);
   workers_.reserve(n);
-  for (int i = 0; i < n; ++i)
-    workers_.emplace_back([this] { work(); });
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { work(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -35,8 +34,7 @@ void ThreadPool::stop() {
   }
   cv_.notify_all();
   std::call_once(joined_, [&] {
-    for (auto& w : workers_)
-      w.join();
+    for (auto& w : workers_) w.join();
   });
 }
 

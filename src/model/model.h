@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -112,6 +113,29 @@ struct Join {
   SourceLocation loc;
 };
 
+// A cube whose rows live in two sources split at one instant along a time
+// dimension: recent rows in a hot source, older rows in a cold one. The
+// planner sends each tier only its part of a query and merges the partial
+// aggregates (see docs/federation.md).
+struct TierTable {
+  std::string data_source;
+  std::string sql_table;  // exactly one of sql_table / sql
+  std::string sql;
+};
+
+struct Tiering {
+  std::string time_dimension;  // short name of a time dimension of the cube
+  TierTable hot;               // rows at and after the boundary
+  TierTable cold;              // rows before the boundary
+  // The boundary is either the start of the current UTC day minus
+  // `retention_micros`, or the single value `watermark_sql` returns when run
+  // on the hot source (re-read at most every `watermark_refresh_micros`).
+  int64_t retention_micros = 0;
+  std::string watermark_sql;
+  int64_t watermark_refresh_micros = 60'000'000;
+  SourceLocation loc;
+};
+
 struct Cube {
   std::string name;
   std::string sql_table;  // "schema.table" as written; exactly one of sql_table / sql is set
@@ -124,6 +148,7 @@ struct Cube {
   std::vector<Measure> measures;
   std::vector<Segment> segments;
   std::vector<Join> joins;  // in declaration order
+  std::optional<Tiering> tiers;  // set for a tiered cube (then data_source is the hot one's)
   SourceLocation loc;
 
   const Dimension* find_dimension(std::string_view name) const;

@@ -1,5 +1,7 @@
 #include "model/parse_cube.h"
 
+#include "model/parse_tiers.h"
+
 #include <map>
 
 namespace strata::model_loader {
@@ -276,6 +278,7 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
   Cube& cube = d.def;
   cube.name = *name;
   cube.loc = r.at(node);
+  YAML::Node tiers_node;
   for (const auto& kv : node) {
     std::string key = snake_case(kv.first.Scalar());
     const YAML::Node& value = kv.second;
@@ -302,15 +305,22 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
       for (const auto& n : r.map_list(value, key, cube.name)) {
         if (auto j = parse_join(n, cube, r)) d.joins.push_back(std::move(*j));
       }
+    } else if (key == "tiers") {
+      tiers_node = value;
+      cube.tiers = parse_tiers(value, cube, r);
     }
     // Keys that other parts of strata will read once they exist
     // (pre_aggregations, refresh_key, hierarchies, access_policy, extends, ...)
     // are accepted and ignored here; their parsers go next to this loop.
   }
-  if (!cube.sql.empty() && !cube.sql_table.empty()) {
+  if (cube.tiers) {
+    // A tiered cube reads its tiers' tables; its own data source is the hot one.
+    check_tiers(d, r, tiers_node);
+    cube.data_source = cube.tiers->hot.data_source;
+  } else if (!cube.sql.empty() && !cube.sql_table.empty()) {
     r.report(node, "cube " + cube.name + " has both sql_table and sql", cube.name,
              "keep sql_table for a table, or sql for a SELECT, not both");
-  } else if (cube.sql.empty() && cube.sql_table.empty()) {
+  } else if (!tiers_node && cube.sql.empty() && cube.sql_table.empty()) {
     r.report(node, "cube " + cube.name + " has neither sql_table nor sql", cube.name,
              "add sql_table: <schema.table>, or sql: SELECT ... for a derived table");
   }

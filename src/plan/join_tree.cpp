@@ -28,6 +28,12 @@ bool JoinTree::contains(const std::string& cube) const {
   return cube == root_->name || parent_.count(cube) > 0;
 }
 
+std::vector<const Cube*> JoinTree::cubes() const {
+  std::vector<const Cube*> out{root_};
+  for (const auto& [name, step] : parent_) out.push_back(step.to);
+  return out;
+}
+
 void JoinTree::attach(const std::string& cube) {
   if (contains(cube)) return;
   // The root's path first; among equally short paths from other tree cubes,

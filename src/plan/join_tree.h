@@ -30,6 +30,8 @@ class JoinTree {
 
   const Cube& root() const { return *root_; }
   bool contains(const std::string& cube) const;
+  // Every cube in the tree: the root, then the others by name.
+  std::vector<const Cube*> cubes() const;
 
   // The steps leading from `from` to `to` within the tree (walking up towards
   // the root and down again as needed). Empty when from == to.

@@ -10,6 +10,7 @@ namespace {
 struct PlainColumn {
   std::string table;
   std::string column;
+  std::string cube;
 };
 
 // "{orders}.amount" or {orders}."Amount": the dimension is one column.
@@ -20,7 +21,7 @@ std::optional<PlainColumn> plain_column(const Dimension& d, const Model& model) 
     return std::nullopt;
   }
   const Cube* cube = model.find_cube(parts[0].text);
-  if (!cube || cube->sql_table.empty()) return std::nullopt;
+  if (!cube || (cube->sql_table.empty() && !cube->tiers)) return std::nullopt;
   std::string_view col = parts[1].text;
   if (col.size() < 2 || col[0] != '.') return std::nullopt;
   col.remove_prefix(1);
@@ -34,7 +35,7 @@ std::optional<PlainColumn> plain_column(const Dimension& d, const Model& model) 
       if (!ok) return std::nullopt;
     }
   }
-  return PlainColumn{cube->sql_table, std::string(col)};
+  return PlainColumn{cube->sql_table, std::string(col), cube->name};
 }
 
 std::optional<Value> typed_value(const std::string& text, DimensionType type, const TimeZone& tz) {
@@ -66,7 +67,7 @@ std::optional<Value> typed_value(const std::string& text, DimensionType type, co
 
 void add(std::vector<ScanPredicate>& out, const PlainColumn& c, ScanPredicate::Op op,
          std::vector<Value> values) {
-  out.push_back(ScanPredicate{c.table, c.column, op, std::move(values)});
+  out.push_back(ScanPredicate{c.table, c.column, op, std::move(values), c.cube});
 }
 
 void add_range(std::vector<ScanPredicate>& out, const PlainColumn& c, const DateRange& r,
@@ -147,6 +148,11 @@ void from_filter(const FilterNode& f, const Model& model, const TimeZone& tz,
 }
 
 }  // namespace
+
+std::string plain_column_name(const Dimension& d, const Model& model) {
+  auto c = plain_column(d, model);
+  return c ? c->column : "";
+}
 
 std::vector<ScanPredicate> extract_scan_predicates(const SemanticQuery& query, const Model& model,
                                                    const TimeZone& tz) {

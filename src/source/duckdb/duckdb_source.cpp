@@ -1,5 +1,7 @@
 #include "source/duckdb/duckdb_source.h"
 
+#include "source/duckdb/duckdb_load.h"
+
 #include <duckdb.h>
 
 #include <algorithm>
@@ -594,7 +596,11 @@ struct DuckDbSource::Impl {
 
   // Runs every statement of `sql` on one connection, handing the last one's
   // result to `consumer`.
-  void run(const std::string& sql, const ExecOptions& options, ChunkConsumer& consumer) {
+  // `on_connection`, when given, runs on the leased connection before the
+  // statements (to load tables) and `after` after them, even when they fail.
+  void run(const std::string& sql, const ExecOptions& options, ChunkConsumer& consumer,
+           const std::function<void(duckdb_connection)>& on_connection = {},
+           const std::function<void(duckdb_connection)>& after = {}) {
     Clock::time_point start = Clock::now();
     auto interrupter = std::make_shared<Interrupter>();
     CancelGuard cancel_guard(options.cancel, interrupter);
@@ -623,6 +629,18 @@ struct DuckDbSource::Impl {
     }
     Lease lease(*this, conn);
     duckdb_connection c = lease.handle();
+    struct After {
+      const std::function<void(duckdb_connection)>& fn;
+      duckdb_connection c;
+      ~After() {
+        if (fn) fn(c);
+      }
+    } after_guard{after, c};
+    if (on_connection) {
+      ArmGuard armed(*interrupter, c);
+      on_connection(c);
+      throw_if_stopped(*interrupter, options);
+    }
 
     Extracted extracted;
     idx_t count = duckdb_extract_statements(c, sql.c_str(), extracted.out());
@@ -757,6 +775,22 @@ void DuckDbSource::stream(const std::string& sql, const ExecOptions& options,
   Batcher batcher(options.max_rows, sink);
   impl_->run(sql, options, batcher);
   batcher.finish();
+}
+
+ResultSet DuckDbSource::query_with_tables(const std::vector<NamedRows>& tables,
+                                          const std::string& sql, const ExecOptions& options) {
+  CollectAll all(options.max_rows);
+  impl_->run(
+      sql, options, all,
+      [&](duckdb_connection c) {
+        for (const auto& t : tables) {
+          duckdb_internal::load_temp_table(c, impl_->name, t.name, *t.rows);
+        }
+      },
+      [&](duckdb_connection c) {
+        for (const auto& t : tables) duckdb_internal::drop_temp_table(c, t.name);
+      });
+  return all.take();
 }
 
 std::vector<TableInfo> DuckDbSource::list_tables() {

@@ -82,6 +82,18 @@ class DuckDbSource : public Source {
   void stream(const std::string& sql, const ExecOptions& options,
               const std::function<bool(ResultSet&& batch)>& sink) override;
 
+  // A result to load as a table for query_with_tables.
+  struct NamedRows {
+    std::string name;
+    const ResultSet* rows = nullptr;  // borrowed for the call
+  };
+  // Loads each of `tables` into a temporary table of one connection, runs
+  // `sql` there and drops the tables again, so concurrent calls never see
+  // each other's tables. The merge step of federated plans. Same errors as
+  // query(); the timeout covers loading and running.
+  ResultSet query_with_tables(const std::vector<NamedRows>& tables, const std::string& sql,
+                              const ExecOptions& options);
+
   // Base tables and views of every attached database (columns left empty),
   // ordered by schema and name. DuckDB's internal catalogs and temporary
   // tables are left out. `schema` is the schema name in the default database

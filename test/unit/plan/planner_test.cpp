@@ -158,7 +158,7 @@ TEST_F(PlannerTest, RejectsUnknownTimeZone) {
   EXPECT_THROW(plan(q), UserError);
 }
 
-TEST_F(PlannerTest, RejectsCubesOfTwoDataSources) {
+TEST_F(PlannerTest, CubesOfTwoDataSourcesAreFederated) {
   auto model = load_model_from_files({{"a.yml", R"(
 cubes:
   - name: a
@@ -181,14 +181,17 @@ cubes:
   SemanticQuery q;
   q.measures = {"a.count"};
   q.dimensions = {"b.kind"};
-  try {
-    plan_query(q, *model, SecurityContext{}, [](std::string_view) -> const sql::Dialect& {
-      return sql::dialect_named("duckdb");
-    });
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_TRUE(contains(e.message(), "two data sources")) << e.what();
-  }
+  Plan p = plan_query(q, *model, SecurityContext{}, [](std::string_view s) -> const sql::Dialect& {
+    return sql::dialect_named(s == "warehouse" ? "postgres" : "duckdb");
+  });
+  EXPECT_TRUE(p.source.empty());
+  ASSERT_EQ(p.fragments.size(), 2u);
+  // Each side computes its half of the join condition; a groups by its key.
+  EXPECT_EQ(p.fragments[0].sql,
+            "SELECT \"a\".b_id AS \"k1_0\", count(*) AS \"p0\" FROM a AS \"a\" GROUP BY 1");
+  EXPECT_EQ(p.fragments[1].sql,
+            "SELECT DISTINCT \"b\".id AS \"k1_0\", \"b\".kind AS \"d0\" FROM b AS \"b\"");
+  EXPECT_EQ(p.fragments[1].source, "warehouse");
 }
 
 }  // namespace
