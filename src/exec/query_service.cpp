@@ -122,6 +122,7 @@ struct QueryService::Impl {
     std::shared_ptr<PendingQuery> pending;
     // Stops the run; kept for cancelling a query nobody waits for any more.
     std::shared_ptr<CancelToken> cancel;
+    int sharers = 1;  // callers of submit() that got this run
   };
 
   std::shared_ptr<const Model> model;
@@ -278,7 +279,10 @@ std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
   {
     std::lock_guard lock(impl_->mu);
     auto [it, inserted] = impl_->in_flight.try_emplace(key, Impl::InFlight{pending, cancel});
-    if (!inserted) return it->second.pending;
+    if (!inserted) {
+      ++it->second.sharers;
+      return it->second.pending;
+    }
   }
   Impl* impl = impl_.get();
   bool posted = impl->pool.post([impl, key, pending, planned, plan_time, cancel] {
@@ -298,6 +302,25 @@ std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
                                  {.hint = "retry on another node or once the server is back"})));
   }
   return pending;
+}
+
+bool QueryService::cancel(const std::shared_ptr<PendingQuery>& pending) {
+  std::shared_ptr<CancelToken> token;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [key, f] : impl_->in_flight) {
+      if (f.pending != pending) continue;
+      if (f.sharers > 1) {
+        --f.sharers;  // others still wait for this run
+        return false;
+      }
+      token = f.cancel;
+      break;
+    }
+  }
+  if (!token) return false;  // finished already
+  token->cancel();
+  return true;
 }
 
 QueryResult QueryService::run(const SemanticQuery& query, const SecurityContext& security) {

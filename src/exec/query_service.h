@@ -92,6 +92,11 @@ class QueryService {
   // synchronously) and starts it on a worker, or attaches to the identical
   // query already running.
   std::shared_ptr<PendingQuery> submit(const SemanticQuery& query, const SecurityContext& security);
+  // Stops the run behind `pending` when no other caller shares it (identical
+  // queries in flight share one run; then this caller only leaves it and the
+  // run goes on for the others). A stopped run fails with TimeoutError "query
+  // was cancelled". Returns whether the run was stopped. Thread-safe.
+  bool cancel(const std::shared_ptr<PendingQuery>& pending);
   // submit() and wait().
   QueryResult run(const SemanticQuery& query, const SecurityContext& security);
   // Plans without running (for /sql and /dry-run).

@@ -279,6 +279,7 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
   cube.name = *name;
   cube.loc = r.at(node);
   YAML::Node tiers_node;
+  bool has_tiers = false;  // a default YAML::Node is a defined null, so track this apart
   for (const auto& kv : node) {
     std::string key = snake_case(kv.first.Scalar());
     const YAML::Node& value = kv.second;
@@ -307,6 +308,7 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
       }
     } else if (key == "tiers") {
       tiers_node = value;
+      has_tiers = true;
       cube.tiers = parse_tiers(value, cube, r);
     }
     // Keys that other parts of strata will read once they exist
@@ -320,7 +322,7 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
   } else if (!cube.sql.empty() && !cube.sql_table.empty()) {
     r.report(node, "cube " + cube.name + " has both sql_table and sql", cube.name,
              "keep sql_table for a table, or sql for a SELECT, not both");
-  } else if (!tiers_node && cube.sql.empty() && cube.sql_table.empty()) {
+  } else if (!has_tiers && cube.sql.empty() && cube.sql_table.empty()) {
     r.report(node, "cube " + cube.name + " has neither sql_table nor sql", cube.name,
              "add sql_table: <schema.table>, or sql: SELECT ... for a derived table");
   }

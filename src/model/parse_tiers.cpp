@@ -69,6 +69,7 @@ std::optional<Tiering> parse_tiers(const YAML::Node& node, const Cube& cube, con
   Tiering t;
   t.loc = r.at(node);
   std::optional<TierTable> hot, cold;
+  bool saw_hot = false, saw_cold = false;
   bool has_boundary = false;
   bool ok = true;
   for (const auto& kv : node) {
@@ -77,9 +78,11 @@ std::optional<Tiering> parse_tiers(const YAML::Node& node, const Cube& cube, con
     if (key == "time_dimension") {
       t.time_dimension = r.string_value(value, key, cube.name).value_or("");
     } else if (key == "hot") {
+      saw_hot = true;
       hot = parse_tier(value, "hot", cube, r);
       ok = ok && hot;
     } else if (key == "cold") {
+      saw_cold = true;
       cold = parse_tier(value, "cold", cube, r);
       ok = ok && cold;
     } else if (key == "boundary") {
@@ -121,13 +124,12 @@ std::optional<Tiering> parse_tiers(const YAML::Node& node, const Cube& cube, con
              "add time_dimension: <a time dimension of " + cube.name + ">");
     ok = false;
   }
-  if (!hot || !cold) {
-    if (ok) {
-      r.report(node, "the tiers of " + cube.name + " need both a hot and a cold tier", cube.name,
-               "add hot: {...} and cold: {...}");
-    }
+  if (!saw_hot || !saw_cold) {
+    r.report(node, "the tiers of " + cube.name + " need both a hot and a cold tier", cube.name,
+             "add hot: {data_source: ..., sql_table: ...} and cold: {...}");
     ok = false;
   }
+  if (!hot || !cold) ok = false;
   bool retention = t.retention_micros > 0;
   bool watermark = !t.watermark_sql.empty();
   if (ok && (!has_boundary || retention == watermark)) {

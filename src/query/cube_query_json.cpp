@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "query/cube_query.h"
+#include "query/table_version.h"
 
 namespace strata {
 
@@ -88,6 +89,7 @@ json::value to_cube_json(const SemanticQuery& q) {
   o["timezone"] = q.timezone;
   if (q.total) o["total"] = true;
   if (q.ungrouped) o["ungrouped"] = true;
+  if (q.as_of) o["asOf"] = table_version_text(*q.as_of);
   o["rowLimit"] = q.limit;
   o["queryType"] = "regularQuery";
   return o;
@@ -131,6 +133,7 @@ std::string canonical_key(const SemanticQuery& q) {
   key["total"] = q.total;
   key["ungrouped"] = q.ungrouped;
   key["timezone"] = q.timezone;
+  if (q.as_of) key["asOf"] = table_version_text(*q.as_of);  // versions never share answers
   return json::serialize(key);
 }
 

@@ -7,6 +7,7 @@
 
 #include "query/cube_query.h"
 #include "query/parse_util.h"
+#include "query/table_version.h"
 
 namespace strata {
 
@@ -56,6 +57,7 @@ class QueryParser {
     if (auto* v = field(o, "total")) q_.total = expect_bool(*v, "total");
     if (auto* v = field(o, "ungrouped")) q_.ungrouped = expect_bool(*v, "ungrouped");
     if (auto* v = field(o, "renewQuery")) q_.renew_query = expect_bool(*v, "renewQuery");
+    if (auto* v = field(o, "asOf")) q_.as_of = parse_as_of(*v);
     return std::move(q_);
   }
 
@@ -71,6 +73,42 @@ class QueryParser {
       }
     }
     q_.timezone = tz_->name();
+  }
+
+  // Time travel for lake tables (query/table_version.h): a string, or
+  // {"snapshotId": n} / {"timestamp": ISO text or Unix ms} / {"ref"|"branch"|"tag": name}.
+  TableVersion parse_as_of(const json::value& v) {
+    if (v.is_string()) return parse_table_version(v.get_string(), "asOf");
+    if (v.is_int64() || v.is_uint64()) return parse_table_version(json::serialize(v), "asOf");
+    if (!v.is_object() || v.get_object().size() != 1) {
+      fail("asOf must be a string or an object with one of snapshotId, timestamp, ref", "asOf",
+           R"(for example "asOf": {"snapshotId": 123} or "asOf": "ref:main")");
+    }
+    const std::string key(v.get_object().begin()->key());
+    const json::value& val = v.get_object().begin()->value();
+    const std::string path = field_path("asOf", key);
+    if (key == "snapshotId") {
+      if (val.is_string()) {
+        return parse_table_version("snapshot:" + std::string(val.get_string()), path);
+      }
+      TableVersion t;
+      t.kind = TableVersion::Kind::kSnapshotId;
+      t.snapshot_id = expect_integer(val, path);
+      return t;
+    }
+    if (key == "timestamp") {
+      if (val.is_string()) {
+        return parse_table_version("timestamp:" + std::string(val.get_string()), path);
+      }
+      TableVersion t;
+      t.kind = TableVersion::Kind::kTimestamp;
+      t.timestamp_ms = expect_integer(val, path);
+      return t;
+    }
+    if (key == "ref" || key == "branch" || key == "tag") {
+      return parse_table_version("ref:" + expect_string(val, path, "a branch or tag name"), path);
+    }
+    fail("unknown asOf field " + quoted(key), path, "use snapshotId, timestamp or ref");
   }
 
   [[noreturn]] void wrong_kind(const std::string& name, const ResolvedMember& m,

@@ -2,16 +2,9 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "sql/dialect_out.h"
 
 namespace strata::sql {
-
-struct Dialect::Out {
-  std::string s;
-  Out& operator<<(std::string_view v) {
-    s.append(v);
-    return *this;
-  }
-};
 
 std::string Dialect::render(const Select& select) const {
   Out out;
@@ -556,13 +549,17 @@ void Dialect::render_select(const Select& s, Out& out) const {
     out << " ORDER BY ";
     for (size_t i = 0; i < s.order_by.size(); ++i) {
       if (i) out << ", ";
-      render_expr(*s.order_by[i].expr, out);
-      // NULLs last in both directions, on every engine, so answers do not
-      // depend on where a cube lives (PostgreSQL would put them first in DESC).
-      out << (s.order_by[i].descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
+      render_order_item(s.order_by[i], out);
     }
   }
   render_limit(s, out);
+}
+
+void Dialect::render_order_item(const OrderItem& item, Out& out) const {
+  render_expr(*item.expr, out);
+  // NULLs last in both directions, on every engine, so answers do not
+  // depend on where a cube lives (PostgreSQL would put them first in DESC).
+  out << (item.descending ? " DESC NULLS LAST" : " ASC NULLS LAST");
 }
 
 // --- DuckDB
@@ -608,10 +605,12 @@ void PostgresDialect::render_aggregate(const Expr& e, Out& out) const {
 const Dialect& dialect_named(std::string_view name) {
   static const DuckDbDialect kDuckDb;
   static const PostgresDialect kPostgres;
+  static const MariaDbDialect kMariaDb;
   if (name == "duckdb") return kDuckDb;
   if (name == "postgres" || name == "postgresql") return kPostgres;
+  if (name == "mariadb" || name == "mysql") return kMariaDb;
   throw UserError("unknown SQL dialect '" + std::string(name) + "'",
-                  {.hint = "known dialects: duckdb, postgres"});
+                  {.hint = "known dialects: duckdb, postgres, mariadb (or mysql)"});
 }
 
 }  // namespace strata::sql

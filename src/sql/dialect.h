@@ -39,6 +39,8 @@ class Dialect {
   virtual void render_like(const Expr& e, Out& out) const;
   virtual void render_type(const Type& t, Out& out) const;
   virtual void render_limit(const Select& s, Out& out) const;
+  // One ORDER BY item: expression, direction, NULLs last.
+  virtual void render_order_item(const OrderItem& item, Out& out) const;
 };
 
 class DuckDbDialect : public Dialect {
@@ -59,8 +61,38 @@ class PostgresDialect : public Dialect {
   void render_aggregate(const Expr& e, Out& out) const override;
 };
 
-// The dialect called `name` ("duckdb", "postgres"). Throws UserError listing
-// the known dialects for anything else. Dialects are stateless singletons.
+// MariaDB and MySQL. Identifiers in backticks. String literals are written so
+// that they mean the same whether or not the session has
+// NO_BACKSLASH_ESCAPES (quotes doubled; a string holding a backslash is
+// written as a hex literal), so no sql_mode can turn a value into SQL.
+// Time zones: the zone's UTC offsets (1900-2100, from strata's tzdata) are
+// written into the SQL (a binary search with INTERVAL() and ELT()), so the
+// server needs no time zone tables; truncation with DATE_FORMAT, weeks from
+// Monday. ILIKE becomes LOWER() LIKE LOWER(); approximate distinct counts are
+// exact; NULLs sort last through `x IS NULL` before each ORDER BY item (on an
+// outer SELECT over the query when it orders by its own aliases, because
+// MariaDB rejects an alias of an aggregate inside an ORDER BY expression).
+class MariaDbDialect : public Dialect {
+ public:
+  std::string_view name() const override { return "mariadb"; }
+  std::string quote_identifier(std::string_view id) const override;
+  std::string string_literal(std::string_view s) const override;
+
+ protected:
+  void render_select(const Select& s, Out& out) const override;
+  void render_expr(const Expr& e, Out& out) const override;
+  void render_to_local_time(const Expr& e, Out& out) const override;
+  void render_time_trunc(const Expr& e, Out& out) const override;
+  void render_aggregate(const Expr& e, Out& out) const override;
+  void render_like(const Expr& e, Out& out) const override;
+  void render_type(const Type& t, Out& out) const override;
+  void render_limit(const Select& s, Out& out) const override;
+  void render_order_item(const OrderItem& item, Out& out) const override;
+};
+
+// The dialect called `name` ("duckdb", "postgres"/"postgresql",
+// "mariadb"/"mysql"). Throws UserError listing the known dialects for
+// anything else. Dialects are stateless singletons.
 const Dialect& dialect_named(std::string_view name);
 
 }  // namespace strata::sql

@@ -3,8 +3,8 @@
 // and MariaDB also run) on DuckDB, plus checks written in plain SQL here.
 #include <gtest/gtest.h>
 
-#include "fixture.h"
 #include "../../fixtures/shop/shop_cases.h"
+#include "fixture.h"
 
 namespace strata::testing {
 namespace {
