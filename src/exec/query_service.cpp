@@ -9,6 +9,8 @@
 
 #include "core/error.h"
 #include "exec/federated_run.h"
+#include "exec/refresh_keys.h"
+#include "exec/result_cache.h"
 #include "exec/thread_pool.h"
 #include "exec/tier_boundaries.h"
 #include "query/cube_query.h"
@@ -134,6 +136,7 @@ struct QueryService::Impl {
 
   TierBoundaries boundaries;
   MergeDatabase merge;  // embedded DuckDB for federated plans, opened on first use
+  RefreshKeys refresh_keys;
 
   ThreadPool pool;  // last: stopped (draining its queue) before the rest is destroyed
 
@@ -142,6 +145,7 @@ struct QueryService::Impl {
         sources(s),
         options(o),
         boundaries(s),
+        refresh_keys(s, o.default_refresh_every_micros),
         pool(o.worker_threads > 0 ? o.worker_threads
                                   : static_cast<int>(std::thread::hardware_concurrency())) {}
 
@@ -173,6 +177,98 @@ struct QueryService::Impl {
     return key;
   }
 
+  // --- the result cache (docs/caching.md)
+
+  // The refresh key values of the cubes `plan` reads; nullopt when one is
+  // unknown (its SQL cannot be read) or, without allow_io, needs reading.
+  std::optional<std::vector<std::string>> refresh_values(const Plan& plan, bool allow_io) {
+    std::vector<std::string> out;
+    for (const auto& name : plan.cubes) {
+      const Cube* cube = model->find_cube(name);
+      if (!cube) continue;
+      auto v = refresh_keys.cube_value(*cube, allow_io);
+      if (!v) return std::nullopt;
+      out.push_back(name + "=" + *v);
+    }
+    return out;
+  }
+
+  // The dedup key plus the pre-aggregation builds the plan reads.
+  static std::string cache_base(const std::string& dedup, const Plan& plan) {
+    std::string key = "strata-result:1\x1f" + dedup;
+    for (const auto& p : plan.pre_aggregations) {
+      key += '\x1f' + p.name + '@' + p.target_table + '@' + std::to_string(p.last_updated_utc);
+    }
+    return key;
+  }
+
+  static std::string cache_key(const std::string& base, const std::vector<std::string>& values) {
+    std::string key = base;
+    for (const auto& v : values) key += '\x1f' + v;
+    return key;
+  }
+
+  std::chrono::milliseconds cache_ttl(const Plan& plan) const {
+    int64_t ttl = std::chrono::duration_cast<std::chrono::microseconds>(options.cache_max_ttl).count();
+    for (const auto& name : plan.cubes) {
+      const Cube* cube = model->find_cube(name);
+      if (!cube) continue;
+      int64_t period = refresh_keys.period_micros(cube->refresh_key);
+      if (period > 0) ttl = std::min(ttl, period);
+    }
+    return std::chrono::milliseconds(std::max<int64_t>(ttl / 1000, 1));
+  }
+
+  static QueryResult from_cache(const CachedResult& hit, const Plan& plan,
+                                std::chrono::microseconds plan_time) {
+    QueryResult r;
+    r.rows = hit.rows;
+    r.columns = plan.columns;
+    r.total = hit.total;
+    r.limit_reached = hit.limit_reached;
+    r.sql = hit.sql;
+    r.source = hit.source;
+    for (const auto& s : hit.served_by) r.served_by.push_back({s.source, s.cube, s.tier, s.rows});
+    r.plan_time = plan_time;
+    r.from_cache = true;
+    r.computed_at_utc = hit.computed_at_utc;
+    r.refresh_key_values = hit.refresh_key_values;
+    r.pre_aggregations = hit.pre_aggregations;
+    return r;
+  }
+
+  static std::shared_ptr<const CachedResult> to_cache(const QueryResult& r) {
+    auto c = std::make_shared<CachedResult>();
+    c->rows = r.rows;
+    c->total = r.total;
+    c->limit_reached = r.limit_reached;
+    c->sql = r.sql;
+    c->source = r.source;
+    for (const auto& s : r.served_by) c->served_by.push_back({s.source, s.cube, s.tier, s.rows});
+    c->pre_aggregations = r.pre_aggregations;
+    c->refresh_key_values = r.refresh_key_values;
+    c->computed_at_utc = r.computed_at_utc;
+    return c;
+  }
+
+  // Runs on a worker: the cache first (unless renewing), else the sources,
+  // then the answer is kept.
+  QueryResult run(const Plan& plan, std::chrono::microseconds plan_time,
+                  const std::shared_ptr<CancelToken>& cancel, const std::string& base, bool renew) {
+    ResultCache* cache = options.cache.get();
+    if (!cache) return execute(plan, plan_time, cancel);
+    auto values = refresh_values(plan, true);
+    if (!values) return execute(plan, plan_time, cancel);
+    std::string key = cache_key(base, *values);
+    if (!renew) {
+      if (auto hit = cache->get(key)) return from_cache(*hit, plan, plan_time);
+    }
+    QueryResult result = execute(plan, plan_time, cancel);
+    result.refresh_key_values = std::move(*values);
+    cache->put(key, to_cache(result), cache_ttl(plan));
+    return result;
+  }
+
   QueryResult execute(const Plan& plan, std::chrono::microseconds plan_time,
                       const std::shared_ptr<CancelToken>& cancel) const {
     Clock::time_point start = Clock::now();
@@ -198,6 +294,8 @@ struct QueryService::Impl {
       result.sql = plan.sql;
       result.plan_time = plan_time;
       result.exec_time = since(start);
+      result.computed_at_utc = now_utc_micros();
+      result.pre_aggregations = plan.pre_aggregations;
       return result;
     }
     Source& source = sources.get(plan.source);
@@ -230,6 +328,8 @@ struct QueryService::Impl {
     result.source = plan.source;
     result.plan_time = plan_time;
     result.exec_time = since(start);
+    result.computed_at_utc = now_utc_micros();
+    result.pre_aggregations = plan.pre_aggregations;
     return result;
   }
 
@@ -263,8 +363,15 @@ std::shared_ptr<const Model> QueryService::model() const {
   return impl_->model;
 }
 
+int64_t QueryService::tier_boundary(const Cube& cube) { return impl_->boundaries.boundary(cube); }
+
 Plan QueryService::plan(const SemanticQuery& query, const SecurityContext& security) const {
-  return plan_query(query, *impl_->model, security, impl_->dialects(), impl_->tier_boundaries());
+  return plan_query(query, *impl_->model, security, impl_->dialects(), impl_->tier_boundaries(),
+                    impl_->options.pre_aggregations);
+}
+
+QueryResult QueryService::execute(const Plan& plan) const {
+  return impl_->execute(plan, std::chrono::microseconds(0), std::make_shared<CancelToken>());
 }
 
 std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
@@ -273,6 +380,24 @@ std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
   auto planned = std::make_shared<Plan>(plan(query, security));
   std::chrono::microseconds plan_time = since(start);
   std::string key = impl_->dedup_key(query, security);
+  std::string base;
+  bool renew = query.renew_query;
+  if (ResultCache* cache = impl_->options.cache.get()) {
+    base = Impl::cache_base(key, *planned);
+    // A renewing query must not attach to a run that may answer from the cache.
+    if (renew) key += "\x1frenew";
+    // A cache that answers without I/O is read right here, on the caller's
+    // thread: a hit never waits for a worker.
+    if (!renew && !cache->blocking()) {
+      if (auto values = impl_->refresh_values(*planned, false)) {
+        if (auto hit = cache->get(Impl::cache_key(base, *values))) {
+          auto done = std::make_shared<PendingQuery>();
+          done->complete(Impl::from_cache(*hit, *planned, plan_time));
+          return done;
+        }
+      }
+    }
+  }
 
   auto pending = std::make_shared<PendingQuery>();
   auto cancel = std::make_shared<CancelToken>();
@@ -285,11 +410,11 @@ std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
     }
   }
   Impl* impl = impl_.get();
-  bool posted = impl->pool.post([impl, key, pending, planned, plan_time, cancel] {
+  bool posted = impl->pool.post([impl, key, pending, planned, plan_time, cancel, base, renew] {
     std::optional<QueryResult> result;
     std::exception_ptr error;
     try {
-      result = impl->execute(*planned, plan_time, cancel);
+      result = impl->run(*planned, plan_time, cancel, base, renew);
     } catch (...) {
       error = std::current_exception();
     }

@@ -25,6 +25,8 @@
 
 namespace strata {
 
+class ResultCache;  // exec/result_cache.h
+
 // Which source answered (part of) a query.
 struct ServedBy {
   std::string source;
@@ -45,6 +47,13 @@ struct QueryResult {
   std::vector<ServedBy> served_by;  // every source that answered part of it
   std::chrono::microseconds plan_time{0};
   std::chrono::microseconds exec_time{0};
+  // The result cache (docs/caching.md): whether this answer came from it,
+  // when the answer was computed (UTC microseconds), and the refresh key
+  // values of the cubes it read (empty without a cache).
+  bool from_cache = false;
+  int64_t computed_at_utc = 0;
+  std::vector<std::string> refresh_key_values;
+  std::vector<UsedPreAggregation> pre_aggregations;  // rollups that answered it
 };
 
 // A query running (or finished). Callers may wait on it or be called back.
@@ -75,6 +84,14 @@ class PendingQuery {
 struct QueryServiceOptions {
   int worker_threads = 0;  // 0: one per core
   std::chrono::milliseconds query_timeout{120'000};
+  // The result cache; null: none. Answers are kept at most cache_max_ttl
+  // (and at most one refresh key period).
+  std::shared_ptr<ResultCache> cache;
+  std::chrono::milliseconds cache_max_ttl{std::chrono::hours(1)};
+  // The refresh key of cubes that declare none: every this many microseconds.
+  int64_t default_refresh_every_micros = 10'000'000;
+  // Built rollups to answer queries from (cache/preagg_store.h); empty: none.
+  PreAggregationLookup pre_aggregations;
 };
 
 class QueryService {
@@ -99,8 +116,15 @@ class QueryService {
   bool cancel(const std::shared_ptr<PendingQuery>& pending);
   // submit() and wait().
   QueryResult run(const SemanticQuery& query, const SecurityContext& security);
+  // The boundary instant of a tiered cube (UTC microseconds): hot serves
+  // rows at and after it. Reads the watermark when the cube uses one.
+  int64_t tier_boundary(const Cube& cube);
   // Plans without running (for /sql and /dry-run).
   Plan plan(const SemanticQuery& query, const SecurityContext& security) const;
+  // Runs a plan made elsewhere on this service's sources, on the calling
+  // thread: no cache, no deduplication (the pre-aggregation builder's
+  // queries). Same errors as a query.
+  QueryResult execute(const Plan& plan) const;
 
  private:
   struct Impl;

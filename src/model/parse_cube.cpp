@@ -1,5 +1,6 @@
 #include "model/parse_cube.h"
 
+#include "model/parse_pre_aggregations.h"
 #include "model/parse_tiers.h"
 
 #include <map>
@@ -310,10 +311,14 @@ std::optional<CubeDraft> parse_cube(const YAML::Node& node, const FileReader& r)
       tiers_node = value;
       has_tiers = true;
       cube.tiers = parse_tiers(value, cube, r);
+    } else if (key == "pre_aggregations") {
+      cube.pre_aggregations = parse_pre_aggregations(value, cube, r);
+    } else if (key == "refresh_key") {
+      cube.refresh_key = parse_refresh_key(value, cube.name, false, r);
     }
     // Keys that other parts of strata will read once they exist
-    // (pre_aggregations, refresh_key, hierarchies, access_policy, extends, ...)
-    // are accepted and ignored here; their parsers go next to this loop.
+    // (hierarchies, access_policy, extends, ...) are accepted and ignored
+    // here; their parsers go next to this loop.
   }
   if (cube.tiers) {
     // A tiered cube reads its tiers' tables; its own data source is the hot one.

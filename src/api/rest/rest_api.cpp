@@ -12,6 +12,7 @@
 #include "api/rest/parsed_call.h"
 #include "api/rest/sql_format.h"
 #include "api/sources_admin.h"
+#include "api/tiers_admin.h"
 #include "core/error.h"
 
 namespace strata {
@@ -141,6 +142,8 @@ void register_rest_routes(Router& router, QueryService& service, const RestOptio
 
   // The source administration API (/api/v1/sources, api/sources_admin.h).
   if (sources != nullptr) register_sources_admin_routes(router, *sources);
+  // Which tier holds a date (/api/v1/sources/recommend, api/tiers_admin.h).
+  register_tier_routes(router, service);
   // The lake administration API (/api/v1/lake, api/lake_admin.h).
   if (sources != nullptr) register_lake_admin_routes(router, *sources);
 }

@@ -143,6 +143,19 @@ json::object format_annotation(const SemanticQuery& query, const Model& model) {
   return out;
 }
 
+std::string answering_source(const QueryResult& result, const Model& model) {
+  // A pre-aggregation answers for its cube's data source, as in Cube.
+  if (!result.pre_aggregations.empty()) {
+    const std::string& name = result.pre_aggregations.front().name;
+    if (const Cube* c = model.find_cube(name.substr(0, name.find('.')))) return c->data_source;
+  }
+  // A federated result has no single source; Cube's clients expect a name.
+  return !result.source.empty()          ? result.source
+         : result.served_by.size() == 1 ? result.served_by[0].source
+         : result.served_by.empty()     ? "default"
+                                        : "federated";
+}
+
 json::object format_result(const QueryResult& result, const SemanticQuery& query,
                            json::value normalized_query, const Model& model,
                            const ValueFormatOptions& options, const ResultInfo& info) {
@@ -151,17 +164,60 @@ json::object format_result(const QueryResult& result, const SemanticQuery& query
   out["data"] = format_rows(result, query, options, info.blending);
   out["lastRefreshTime"] = info.last_refresh_time;
   out["annotation"] = format_annotation(query, model);
-  out["dataSource"] = result.source.empty() ? "default" : result.source;
+  // A federated result has no single source; Cube's clients expect a name.
+  out["dataSource"] = answering_source(result, model);
   out["dbType"] = info.db_type;
-  out["extDbType"] = "none";
-  out["external"] = false;
+  bool external = !result.pre_aggregations.empty();
+  out["extDbType"] = external ? "duckdb" : "none";
+  out["external"] = external;
   out["slowQuery"] = false;
+  // Pre-aggregations that answered, keyed by table as Cube does; strata also
+  // says which pre-aggregation and whether it was a lambda.
+  json::object used;
+  for (const auto& p : result.pre_aggregations) {
+    json::object entry;
+    entry["targetTableName"] = p.target_table;
+    json::array keys;
+    for (const auto& v : p.refresh_key_values) {
+      json::object k;
+      k["refresh_key"] = v;
+      keys.push_back(json::array{std::move(k)});
+    }
+    entry["refreshKeyValues"] = std::move(keys);
+    entry["lastUpdatedAt"] = p.last_updated_utc / 1000;
+    entry["preAggregation"] = p.name;
+    entry["lambda"] = p.lambda;
+    used[p.target_table] = std::move(entry);
+  }
+  out["usedPreAggregations"] = std::move(used);
+  // strata's extensions: whether the result cache answered, and the refresh
+  // key values the answer is keyed by (one per cube read).
+  out["fromCache"] = result.from_cache;
+  json::array refresh_keys;
+  for (const auto& v : result.refresh_key_values) {
+    json::object k;
+    k["refresh_key"] = v;
+    refresh_keys.push_back(json::array{std::move(k)});
+  }
+  out["refreshKeyValues"] = std::move(refresh_keys);
   if (query.total && result.total) {
     out["total"] = *result.total;
   } else {
     out["total"] = nullptr;
   }
   out["limitReached"] = result.limit_reached;
+  // Which sources answered (a strata extension): one entry per source a
+  // single-source query ran on, or per fragment of a federated or tiered one.
+  json::array served;
+  for (const auto& s : result.served_by) {
+    json::object o;
+    o["dataSource"] = s.source;
+    if (!s.cube.empty()) o["cube"] = s.cube;
+    if (!s.tier.empty()) o["tier"] = s.tier;
+    o["rows"] = s.rows;
+    served.push_back(std::move(o));
+  }
+  out["servedBy"] = std::move(served);
   return out;
 }
 

@@ -280,7 +280,11 @@ FieldPlan plan_field(const MYSQL_FIELD& f) {
       int scale = static_cast<int>(f.decimals);
       int precision = static_cast<int>(f.length) - (scale > 0 ? 1 : 0) - (is_unsigned ? 0 : 1);
       if (precision < 1) precision = 1;
-      if (precision > 38 || scale > precision) return {Kind::kText, Type::of(TypeId::kString)};
+      if (scale > precision || scale > 38) return {Kind::kText, Type::of(TypeId::kString)};
+      // MariaDB declares up to 65 digits (a SUM of DECIMAL(10,2) is
+      // DECIMAL(33+,2)); values rarely need more than 38, which strata holds
+      // exactly. A value that does not fit is an error, never a NULL.
+      if (precision > 38) precision = 38;
       return {Kind::kDecimal,
               Type::decimal(static_cast<uint8_t>(precision), static_cast<uint8_t>(scale))};
     }
@@ -365,6 +369,7 @@ bool parse_unscaled(std::string_view s, int scale, __int128& out) {
   if (negative || (!s.empty() && s[0] == '+')) s.remove_prefix(1);
   __int128 v = 0;
   int frac = -1;
+  int digits = 0;  // significant digits so far: more than 38 overflow __int128's decimal range
   for (char c : s) {
     if (c == '.') {
       if (frac >= 0) return false;
@@ -379,12 +384,22 @@ bool parse_unscaled(std::string_view s, int scale, __int128& out) {
       }
       ++frac;
     }
+    if ((v != 0 || c != '0') && ++digits > 38) return false;
     v = v * 10 + (c - '0');
   }
-  for (int k = std::max(frac, 0); k < scale; ++k) v *= 10;
+  for (int k = std::max(frac, 0); k < scale; ++k) {
+    if (v != 0 && ++digits > 38) return false;
+    v *= 10;
+  }
   out = negative ? -v : v;
   return true;
 }
+
+// A DECIMAL value strata cannot hold exactly; the reader turns it into a
+// SourceError naming the source.
+struct DecimalOutOfRange : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 void append_text(const FieldPlan& p, const char* v, unsigned long len, Column& out) {
   std::string_view s(v, len);
@@ -402,11 +417,12 @@ void append_text(const FieldPlan& p, const char* v, unsigned long len, Column& o
     case Kind::kUnsignedBig:
     case Kind::kDecimal: {
       __int128 x = 0;
-      if (parse_unscaled(s, p.type.scale, x)) {
-        out.append_decimal(x);
-      } else {
-        out.append_null();
+      if (!parse_unscaled(s, p.type.scale, x)) {
+        // Not a silent NULL: the caller names the source.
+        throw DecimalOutOfRange("the value " + std::string(s) +
+                                " does not fit in 38 decimal digits");
       }
+      out.append_decimal(x);
       return;
     }
     case Kind::kBit: {
@@ -789,7 +805,14 @@ struct MariaDbSource::Impl {
         if (!row[i]) {
           batch.column(i).append_null();
         } else {
-          append_text(plans[i], row[i], lengths[i], batch.column(i));
+          try {
+            append_text(plans[i], row[i], lengths[i], batch.column(i));
+          } catch (const DecimalOutOfRange& e) {
+            lease.discard();
+            throw SourceError(name(), "data source '" + name() + "': " + e.what(),
+                              {.hint = "cast the column to DOUBLE in the model's SQL, or "
+                                       "reduce its precision"});
+          }
         }
       }
       ++total;

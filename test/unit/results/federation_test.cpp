@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../../fixtures/shop/layouts.h"
 #include "../../fixtures/shop/shop_cases.h"
 #include "core/error.h"
 #include "exec/query_service.h"
@@ -20,77 +21,6 @@
 
 namespace strata::testing {
 namespace {
-
-std::string read(const std::string& rel) {
-  std::ifstream in(std::string(STRATA_SOURCE_DIR) + "/" + rel);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  size_t at = text.find(from);
-  if (at == std::string::npos) throw std::runtime_error("fixture text not found: " + from);
-  return text.replace(at, from.size(), to);
-}
-
-std::vector<ModelFile> fixture_model_files() {
-  std::vector<ModelFile> files;
-  for (const char* f : {"users.yml", "orders.yml", "line_items.yml", "products.yml", "views.yml"}) {
-    files.push_back({f, read(std::string("test/fixtures/shop/model/") + f)});
-  }
-  return files;
-}
-
-ModelFile& file(std::vector<ModelFile>& files, const std::string& name) {
-  for (auto& f : files) {
-    if (f.name == name) return f;
-  }
-  throw std::runtime_error("no fixture file " + name);
-}
-
-// A DuckDB in memory holding the fixture's rows, minus `cleanup` statements.
-std::unique_ptr<DuckDbSource> seeded(const std::string& name, const std::string& cleanup) {
-  auto db = DuckDbSource::open(name, ":memory:");
-  db->query(read("test/fixtures/shop/seed.sql"), {});
-  if (!cleanup.empty()) db->query(cleanup, {});
-  return db;
-}
-
-Rows text_rows(const ResultSet& rs) {
-  Rows out;
-  for (size_t r = 0; r < rs.row_count(); ++r) {
-    std::vector<std::string> row;
-    for (size_t c = 0; c < rs.column_count(); ++c) {
-      const Column& col = rs.column(c);
-      row.push_back(col.is_null(r) ? "NULL" : to_text(col.value_at(r)));
-    }
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
-// Serving one layout: its model, sources and query service.
-struct Layout {
-  std::shared_ptr<const Model> model;
-  std::unique_ptr<SourceRegistry> sources = std::make_unique<SourceRegistry>();
-  std::unique_ptr<QueryService> service;
-
-  void start() {
-    QueryServiceOptions o;
-    o.worker_threads = 2;
-    service = std::make_unique<QueryService>(model, *sources, o);
-  }
-  QueryResult run(const SemanticQuery& q) { return service->run(q, SecurityContext{}); }
-};
-
-// The expected rows of a shared case as QueryService returns them: without
-// the extra row the SQL fetches to detect a cut result.
-Rows served(const ShopCase& c, const SemanticQuery& q) {
-  Rows expected = c.expected;
-  if (static_cast<int64_t>(expected.size()) > q.limit) expected.resize(q.limit);
-  return expected;
-}
 
 // --- federated: users and products live in a second source
 
@@ -192,16 +122,6 @@ TEST(FederatedPlan, CrossSourceJoinMustBeAnEquality) {
 // Hot: o3 (Feb 10 09:00), o4 (Feb 28), o5 (Mar 31).
 constexpr const char* kBoundary = "2024-02-10 00:00:00";
 
-std::string tiered_orders(const std::string& boundary_yaml) {
-  return replace(read("test/fixtures/shop/model/orders.yml"), "    sql_table: orders\n",
-                 "    tiers:\n"
-                 "      time_dimension: created_at\n"
-                 "      hot: {data_source: hot, sql_table: orders}\n"
-                 "      cold: {data_source: cold, sql_table: orders}\n"
-                 "      boundary: " +
-                     boundary_yaml + "\n");
-}
-
 Layout make_tiered(const std::string& boundary_yaml) {
   Layout l;
   auto files = fixture_model_files();
@@ -230,20 +150,6 @@ Layout& watermark_tiers() {
   // The hot table's oldest row (o3, Feb 10 09:00) is the boundary.
   static Layout layout = make_tiered("{watermark: \"SELECT min(created_at) FROM orders\"}");
   return layout;
-}
-
-void expect_case(Layout& layout, const ShopCase& c) {
-  SemanticQuery q = c.query();
-  try {
-    QueryResult r = layout.run(q);
-    expect_rows(text_rows(r.rows), served(c, q), r.sql);
-    if (c.expected_total) {
-      ASSERT_TRUE(r.total);
-      EXPECT_EQ(std::to_string(*r.total), (*c.expected_total)[0][0]);
-    }
-  } catch (const UserError& e) {
-    EXPECT_TRUE(q.ungrouped) << e.what();
-  }
 }
 
 TEST_P(Tiered, RetentionBoundarySameAnswerAsOneTable) {
