@@ -18,6 +18,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -41,17 +42,26 @@ double median_ms(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-template <typename Fn>
-double time_ms(int runs, Fn fn, std::string* answer) {
-  for (int i = 0; i < 3; ++i) *answer = fn();  // warm-up (caches, page cache)
-  std::vector<double> t;
-  for (int i = 0; i < runs; ++i) {
-    auto start = Clock::now();
-    std::string a = fn();
-    t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    if (a != *answer) throw InternalError("answers differ between runs: " + a + " vs " + *answer);
+// Runs the functions in turn, `runs` rounds (after warm-up), so a busy
+// machine slows all of them alike; returns each one's median.
+std::vector<double> interleaved(int runs, const std::vector<std::function<std::string()>>& fns,
+                                std::vector<std::string>* answers) {
+  answers->assign(fns.size(), "");
+  for (int w = 0; w < 3; ++w) {
+    for (size_t f = 0; f < fns.size(); ++f) (*answers)[f] = fns[f]();
   }
-  return median_ms(t);
+  std::vector<std::vector<double>> times(fns.size());
+  for (int i = 0; i < runs; ++i) {
+    for (size_t f = 0; f < fns.size(); ++f) {
+      auto start = Clock::now();
+      std::string a = fns[f]();
+      times[f].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      if (a != (*answers)[f]) throw InternalError("answers differ between runs: " + a);
+    }
+  }
+  std::vector<double> out;
+  for (auto& t : times) out.push_back(median_ms(t));
+  return out;
 }
 
 std::string row_text(const ResultSet& rs) {
@@ -168,23 +178,23 @@ int main(int argc, char** argv) {
              (filter ? where : "");
     };
 
-    std::string a_strata, a_all, a_day, a_whole, a_whole_duck;
-    double t_strata = time_ms(
-        runs, [&] { return row_text(service.run(one_day, SecurityContext{}).rows); }, &a_strata);
+    std::vector<std::string> day_answers, whole_answers;
+    std::vector<double> day_t = interleaved(
+        runs,
+        {[&] { return row_text(service.run(one_day, SecurityContext{}).rows); },
+         [&] { return row_text(direct->query(duck_sql(all_files, true), ExecOptions{})); },
+         [&] { return row_text(direct->query(duck_sql(day_files, true), ExecOptions{})); }},
+        &day_answers);
     auto stats = lake->last_query_stats();
-    double t_all = time_ms(
-        runs, [&] { return row_text(direct->query(duck_sql(all_files, true), ExecOptions{})); },
-        &a_all);
-    double t_day = time_ms(
-        runs, [&] { return row_text(direct->query(duck_sql(day_files, true), ExecOptions{})); },
-        &a_day);
-    double t_whole = time_ms(
-        std::max(3, runs / 4), [&] { return row_text(service.run(whole, SecurityContext{}).rows); },
-        &a_whole);
-    double t_whole_duck = time_ms(
+    std::vector<double> whole_t = interleaved(
         std::max(3, runs / 4),
-        [&] { return row_text(direct->query(duck_sql(all_files, false), ExecOptions{})); },
-        &a_whole_duck);
+        {[&] { return row_text(service.run(whole, SecurityContext{}).rows); },
+         [&] { return row_text(direct->query(duck_sql(all_files, false), ExecOptions{})); }},
+        &whole_answers);
+    std::string a_strata = day_answers[0], a_all = day_answers[1], a_day = day_answers[2];
+    std::string a_whole = whole_answers[0], a_whole_duck = whole_answers[1];
+    double t_strata = day_t[0], t_all = day_t[1], t_day = day_t[2];
+    double t_whole = whole_t[0], t_whole_duck = whole_t[1];
     if (a_strata != a_all || a_all != a_day || a_whole != a_whole_duck) {
       std::cerr << "answers differ: strata " << a_strata << ", all files " << a_all
                 << ", needed files " << a_day << "; whole table strata " << a_whole << ", duckdb "

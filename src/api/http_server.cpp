@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "api/error_response.h"
+#include "api/preagg_api.h"
 #include "api/rest/rest_api.h"
 #include "api/router.h"
 #include "core/error.h"
@@ -448,6 +449,10 @@ struct ApiServer::Impl {
     rest.sources = core.options.sources;
     rest.base_path = core.options.base_path;
     register_rest_routes(core.router, service, rest);
+    if (core.options.pre_aggregations) {
+      register_pre_aggregation_routes(core.router, *core.options.pre_aggregations,
+                                      core.options.refresh, core.options.base_path);
+    }
     core.on_last_session_closed = [this] {
       asio::post(acceptor.get_executor(), [this] { grace_timer.cancel(); });
     };

@@ -28,6 +28,8 @@ namespace strata {
 
 class QueryService;
 class SourceRegistry;
+class PreAggStore;
+class RefreshWorker;
 
 struct ApiOptions {
   std::string host = "127.0.0.1";
@@ -47,6 +49,10 @@ struct ApiOptions {
   // For /readyz (source health) and dbType; may be null. Must outlive the server.
   const SourceRegistry* sources = nullptr;
   std::string base_path = "/cubejs-api";
+  // Pre-aggregations for {base}/v1/pre-aggregations (api/preagg_api.h); may
+  // be null. Must outlive the server.
+  PreAggStore* pre_aggregations = nullptr;
+  RefreshWorker* refresh = nullptr;
 };
 
 class ApiServer {

@@ -11,6 +11,7 @@
 #include "api/http_server.h"
 #include "app/config.h"
 #include "app/lake_cli.h"
+#include "app/refresh_cli.h"
 #include "app/runtime.h"
 #include "app/table_printer.h"
 #include "core/error.h"
@@ -82,6 +83,11 @@ struct ServeFlags {
   std::string sql_user;
   std::string sql_password;
   std::string pg_auth;
+  // Caching and pre-aggregations (docs/caching.md).
+  std::string cache;
+  std::string redis;
+  std::string pre_aggregations_dir;
+  bool no_refresh = false;
 };
 
 // The SQL API runs when pg_listen is set or any SQL user is configured
@@ -95,7 +101,8 @@ std::unique_ptr<pgwire::PgServer> start_sql_api(const Config& c, Runtime& rt) {
   o.dev_mode = c.dev_mode;
   o.tls_cert = c.pg_tls_cert.string();
   o.tls_key = c.pg_tls_key.string();
-  for (const auto& u : c.sql_users) o.users.push_back({u.name, u.password, u.security_context_json});
+  for (const auto& u : c.sql_users)
+    o.users.push_back({u.name, u.password, u.security_context_json});
   if (o.users.empty() && !o.dev_mode) {
     throw UserError("the SQL API has no users",
                     {.hint = "pass --sql-user NAME --sql-password PASSWORD (or list sql_users in "
@@ -117,8 +124,10 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
   const std::string& listen = s.listen;
   const std::string& secret = s.secret;
   bool dev = s.dev;
-  if (!s.continue_wait.empty()) c.continue_wait = parse_duration(s.continue_wait, "--continue-wait");
-  if (!s.query_timeout.empty()) c.query_timeout = parse_duration(s.query_timeout, "--query-timeout");
+  if (!s.continue_wait.empty())
+    c.continue_wait = parse_duration(s.continue_wait, "--continue-wait");
+  if (!s.query_timeout.empty())
+    c.query_timeout = parse_duration(s.query_timeout, "--query-timeout");
   if (!listen.empty()) std::tie(c.listen_host, c.listen_port) = parse_host_port(listen, "--listen");
   if (!secret.empty()) c.api_secret = secret;
   if (dev) c.dev_mode = true;
@@ -134,6 +143,17 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
     }
     c.sql_users.push_back({s.sql_user, s.sql_password, ""});
   }
+  if (!s.cache.empty()) {
+    if (s.cache != "memory" && s.cache != "redis" && s.cache != "none") {
+      throw UserError("--cache takes memory, redis or none, not '" + s.cache + "'");
+    }
+    c.cache.type = s.cache;
+  }
+  if (!s.redis.empty()) std::tie(c.redis.host, c.redis.port) = parse_host_port(s.redis, "--redis");
+  if (!s.pre_aggregations_dir.empty()) {
+    c.pre_aggregations.dir = std::filesystem::absolute(s.pre_aggregations_dir);
+  }
+  if (s.no_refresh) c.pre_aggregations.refresh = false;
   if (c.api_secret.empty() && !c.dev_mode) {
     throw UserError("no API secret is configured",
                     {.hint = "pass --api-secret SECRET (or api_secret in strata.yml, or "
@@ -149,6 +169,13 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
   o.continue_wait = c.continue_wait;
   o.limits = c.limits;
   o.sources = &rt->sources;
+  o.pre_aggregations = rt->pre_aggregations.get();
+  o.refresh = rt->refresh.get();
+  if (rt->refresh && c.pre_aggregations.refresh) {
+    rt->refresh->start();
+    spdlog::info("pre-aggregations: refreshing every {} ms into {}",
+                 c.pre_aggregations.interval.count(), rt->pre_aggregations->options().dir.string());
+  }
   ApiServer server(*rt->service, o);
   uint16_t port = server.start();
   spdlog::info("strata serving {} cubes and {} views from {} on http://{}:{}",
@@ -211,8 +238,7 @@ int run_query(const CommonFlags& f, const std::string& json) {
   SemanticQuery q = parse_cube_query_text(json, *rt->model, ParseOptions{c.limits});
   QueryResult r = rt->service->run(q, SecurityContext{});
   std::vector<std::string> headers;
-  for (const auto& col : r.columns)
-    headers.push_back(col.key);
+  for (const auto& col : r.columns) headers.push_back(col.key);
   print_table(std::cout, r.rows, headers);
   if (r.limit_reached) {
     std::cout << "(the limit of " << q.limit << " rows cut the result short)\n";
@@ -252,7 +278,8 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_option("-l,--listen", serve_opts.listen,
                         "HOST:PORT to listen on (default 127.0.0.1:4000)");
   serve_cmd
-      ->add_option("--api-secret", serve_opts.secret, "HS256 secret that API tokens are signed with")
+      ->add_option("--api-secret", serve_opts.secret,
+                   "HS256 secret that API tokens are signed with")
       ->envname("STRATA_API_SECRET");
   serve_cmd->add_flag("--dev", serve_opts.dev,
                       "development mode: requests without a token are allowed");
@@ -269,6 +296,14 @@ int run_cli(int argc, char** argv) {
       ->envname("STRATA_SQL_PASSWORD");
   serve_cmd->add_option("--pg-auth", serve_opts.pg_auth,
                         "SQL API password check: scram-sha-256 (default), md5 or password");
+  serve_cmd->add_option("--cache", serve_opts.cache,
+                        "result cache: memory (default), redis or none");
+  serve_cmd->add_option("--redis", serve_opts.redis,
+                        "HOST:PORT of Redis (shared cache, build lease)");
+  serve_cmd->add_option("--pre-aggregations-dir", serve_opts.pre_aggregations_dir,
+                        "folder of pre-aggregation Parquet files (default .strata/preaggs)");
+  serve_cmd->add_flag("--no-refresh", serve_opts.no_refresh,
+                      "do not build pre-aggregations in this process (use strata refresh)");
 
   std::string validate_dir;
   auto* validate_cmd = app.add_subcommand("validate", "check a model folder and report problems");
@@ -294,6 +329,7 @@ int run_cli(int argc, char** argv) {
   token_cmd->add_option("--expires-in", token_expires, "lifetime, e.g. 1h (default 24h)");
 
   auto lake_cmds = add_lake_commands(app);
+  auto refresh_cmd = add_refresh_command(app);
 
   try {
     app.parse(argc, argv);
@@ -308,6 +344,13 @@ int run_cli(int argc, char** argv) {
     if (*query_cmd) return run_query(query_flags, query_json);
     if (*token_cmd) return make_token(token_secret, token_claims, token_expires);
     if (auto rc = run_lake_commands(*lake_cmds)) return *rc;
+    if (auto rc = run_refresh_command(
+            *refresh_cmd,
+            [](const std::string& config, const std::string& model, const std::string& duckdb) {
+              return resolve_config(CommonFlags{config, model, duckdb});
+            })) {
+      return *rc;
+    }
   } catch (const ModelError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

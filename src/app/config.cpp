@@ -3,7 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
-
+#include <cctype>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -63,6 +63,24 @@ std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const 
   }
   if (host.empty()) host = "127.0.0.1";
   return {host, static_cast<uint16_t>(port)};
+}
+
+size_t parse_bytes(const std::string& text, const std::string& what) {
+  char* end = nullptr;
+  double n = std::strtod(text.c_str(), &end);
+  std::string unit = end ? std::string(end) : "";
+  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  double scale = -1;
+  if (unit.empty() || unit == "B") scale = 1;
+  if (unit == "K" || unit == "KB" || unit == "KIB") scale = 1024.0;
+  if (unit == "M" || unit == "MB" || unit == "MIB") scale = 1024.0 * 1024;
+  if (unit == "G" || unit == "GB" || unit == "GIB") scale = 1024.0 * 1024 * 1024;
+  if (text.empty() || end == text.c_str() || n < 0 || scale < 0) {
+    throw UserError(what + ": '" + text + "' is not a size",
+                    {.hint = "write e.g. 256MB, 1GB or a number of bytes"});
+  }
+  return static_cast<size_t>(n * scale);
 }
 
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what) {
@@ -152,7 +170,8 @@ std::vector<SqlUserConfig> sql_users(const std::string& file, const YAML::Node& 
   }
   std::vector<SqlUserConfig> out;
   for (const auto& u : v) {
-    if (!u.IsMap()) throw UserError("each of 'sql_users' must be a mapping", at(file, u, "sql_users"));
+    if (!u.IsMap())
+      throw UserError("each of 'sql_users' must be a mapping", at(file, u, "sql_users"));
     SqlUserConfig user;
     for (const auto& kv : u) {
       std::string k = kv.first.as<std::string>();
@@ -180,6 +199,24 @@ std::vector<SqlUserConfig> sql_users(const std::string& file, const YAML::Node& 
     out.push_back(std::move(user));
   }
   return out;
+}
+
+// The keys of one mapping section, each handed to `fn(key, value)`; the
+// section's own name prefixes errors ("cache.type").
+template <typename Fn>
+void section(const std::string& file, const YAML::Node& v, const std::string& name,
+             const char* keys_hint, Fn fn) {
+  if (!v.IsMap()) throw UserError("'" + name + "' must be a mapping", at(file, v, name));
+  for (const auto& kv : v) {
+    std::string k = kv.first.as<std::string>();
+    if (!fn(k, kv.second)) {
+      throw UserError("unknown key '" + name + "." + k + "'",
+                      {.member = k,
+                       .file = file,
+                       .line = kv.first.Mark().line + 1,
+                       .hint = std::string(name) + " takes " + keys_hint});
+    }
+  }
 }
 
 }  // namespace
@@ -249,6 +286,83 @@ Config load_config(const std::filesystem::path& path) {
                            .hint = "limits take default_limit and max_limit"});
         }
       }
+    } else if (key == "cache") {
+      section(
+          file, v, key, "type, max_bytes, ttl and default_refresh",
+          [&](const std::string& k, const YAML::Node& x) {
+            std::string where = "cache." + k;
+            if (k == "type") {
+              c.cache.type = scalar(file, x, where);
+              if (c.cache.type != "memory" && c.cache.type != "redis" && c.cache.type != "none") {
+                throw UserError(
+                    "cache.type must be memory, redis or none, not '" + c.cache.type + "'",
+                    at(file, x, where));
+              }
+            } else if (k == "max_bytes") {
+              c.cache.max_bytes = parse_bytes(scalar(file, x, where), file + " " + where);
+            } else if (k == "ttl") {
+              c.cache.ttl = parse_duration(scalar(file, x, where), file + " " + where);
+            } else if (k == "default_refresh") {
+              c.cache.default_refresh = parse_duration(scalar(file, x, where), file + " " + where);
+            } else {
+              return false;
+            }
+            return true;
+          });
+    } else if (key == "redis") {
+      section(file, v, key, "host, port, password, database and prefix",
+              [&](const std::string& k, const YAML::Node& x) {
+                std::string where = "redis." + k;
+                if (k == "host") {
+                  c.redis.host = scalar(file, x, where);
+                } else if (k == "port") {
+                  int64_t port = integer(file, x, where);
+                  if (port <= 0 || port > 65535) {
+                    throw UserError("redis.port must be a port number", at(file, x, where));
+                  }
+                  c.redis.port = static_cast<uint16_t>(port);
+                } else if (k == "password") {
+                  c.redis.password = scalar(file, x, where);
+                } else if (k == "database") {
+                  c.redis.database = static_cast<int>(integer(file, x, where));
+                } else if (k == "prefix") {
+                  c.redis.prefix = scalar(file, x, where);
+                } else {
+                  return false;
+                }
+                return true;
+              });
+    } else if (key == "pre_aggregations") {
+      section(file, v, key, "dir, refresh, interval, lease, lease_source and gc_grace",
+              [&](const std::string& k, const YAML::Node& x) {
+                std::string where = "pre_aggregations." + k;
+                if (k == "dir") {
+                  c.pre_aggregations.dir = scalar(file, x, where);
+                } else if (k == "refresh") {
+                  c.pre_aggregations.refresh = boolean(file, x, where);
+                } else if (k == "interval") {
+                  c.pre_aggregations.interval =
+                      parse_duration(scalar(file, x, where), file + " " + where);
+                } else if (k == "lease") {
+                  c.pre_aggregations.lease = scalar(file, x, where);
+                  const auto& l = c.pre_aggregations.lease;
+                  if (l != "none" && l != "file" && l != "redis" && l != "postgres") {
+                    throw UserError(
+                        "pre_aggregations.lease must be none, file, redis or "
+                        "postgres, not '" +
+                            l + "'",
+                        at(file, x, where));
+                  }
+                } else if (k == "lease_source") {
+                  c.pre_aggregations.lease_source = scalar(file, x, where);
+                } else if (k == "gc_grace") {
+                  c.pre_aggregations.gc_grace =
+                      parse_duration(scalar(file, x, where), file + " " + where);
+                } else {
+                  return false;
+                }
+                return true;
+              });
     } else if (key == "data_sources") {
       if (!v.IsMap()) {
         throw UserError("'data_sources' must map names to settings", at(file, v, key));

@@ -22,6 +22,19 @@
 //     - name: analyst
 //       password: ${ANALYST_PASSWORD}
 //       security_context: {tenant: acme}   # the claims this user's queries run with
+//   cache:                                 # the result cache (docs/caching.md)
+//     type: memory                         # memory (default) | redis | none
+//     max_bytes: 256MB                     # memory: the LRU's bound
+//     ttl: 1h                              # an answer is kept at most this long
+//     default_refresh: 10s                 # refresh key of cubes that declare none
+//   redis: {host: 127.0.0.1, port: 6379, password: ${REDIS_PASSWORD}, database: 0}
+//   pre_aggregations:
+//     dir: ./.strata/preaggs               # Parquet partitions and manifests
+//     refresh: true                        # `strata serve` runs the refresh worker
+//     interval: 10s                        # how often it checks refresh keys
+//     lease: file                          # none | file | redis | postgres
+//     lease_source: pg                     # postgres: the data source to lock in
+//     gc_grace: 5m                         # replaced files are deleted after this
 #pragma once
 
 #include <chrono>
@@ -54,6 +67,31 @@ struct SqlUserConfig {
   std::string security_context_json;  // a JSON object; "" = {"sub": name}
 };
 
+struct CacheConfig {
+  std::string type = "memory";  // memory | redis | none
+  size_t max_bytes = size_t{256} << 20;
+  std::chrono::milliseconds ttl{3'600'000};
+  std::chrono::milliseconds default_refresh{10'000};
+};
+
+// One Redis server: the shared result cache and the redis build lease.
+struct RedisConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 6379;
+  std::string password;  // a secret: never logged
+  int database = 0;
+  std::string prefix = "strata:";
+};
+
+struct PreAggregationsConfig {
+  std::filesystem::path dir = ".strata/preaggs";
+  bool refresh = true;
+  std::chrono::milliseconds interval{10'000};
+  std::string lease = "file";  // none | file | redis | postgres
+  std::string lease_source;    // postgres: a configured postgres data source
+  std::chrono::milliseconds gc_grace{300'000};
+};
+
 struct Config {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 4000;
@@ -74,6 +112,9 @@ struct Config {
   std::filesystem::path pg_tls_cert;
   std::filesystem::path pg_tls_key;
   std::vector<SqlUserConfig> sql_users;
+  CacheConfig cache;
+  RedisConfig redis;
+  PreAggregationsConfig pre_aggregations;
   std::filesystem::path base_dir = ".";  // relative paths in the file resolve against it
 
   DataSourceConfig* find_source(const std::string& name);
@@ -85,6 +126,9 @@ Config load_config(const std::filesystem::path& file);
 
 // "HOST:PORT" -> host, port. Throws UserError naming `what` (e.g. "--listen").
 std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const std::string& what);
+
+// "256MB", "1GiB", "512KB", "1048576" (bytes). Throws UserError naming `what`.
+size_t parse_bytes(const std::string& text, const std::string& what);
 
 // "500ms", "10s", "2m", "1h", or a bare number of seconds.
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what);

@@ -1,5 +1,7 @@
 #include "app/runtime.h"
 
+#include "cache/memory_cache.h"
+#include "cache/redis_cache.h"
 #include "core/error.h"
 #include "lake/iceberg_source.h"
 #include "lake/lake_config.h"
@@ -164,16 +166,105 @@ DialectLookup dialects_of(const Config& config) {
   };
 }
 
+namespace {
+
+std::shared_ptr<RedisClient> redis_client(const Config& config) {
+  RedisOptions o;
+  o.host = config.redis.host;
+  o.port = config.redis.port;
+  o.password = config.redis.password;
+  o.database = config.redis.database;
+  return std::make_shared<RedisClient>(std::move(o));
+}
+
+// libpq keyword=value text; values quoted as libpq wants ('...' with \ and \').
+std::string conninfo_of(const DataSourceConfig& ds) {
+  auto quote = [](const std::string& v) {
+    std::string out = "'";
+    for (char c : v) {
+      if (c == '\\' || c == '\'') out += '\\';
+      out += c;
+    }
+    return out + "'";
+  };
+  std::string out;
+  auto add = [&](const char* key, const char* setting) {
+    if (const std::string* v = ds.get(setting)) out += std::string(key) + "=" + quote(*v) + " ";
+  };
+  add("host", "host");
+  add("port", "port");
+  add("dbname", "database");
+  add("user", "user");
+  add("password", "password");
+  add("sslmode", "sslmode");
+  add("sslrootcert", "sslrootcert");
+  return out;
+}
+
+std::unique_ptr<BuildLease> make_lease(const Config& config, const std::filesystem::path& dir,
+                                       const std::shared_ptr<RedisClient>& redis) {
+  const std::string& kind = config.pre_aggregations.lease;
+  if (kind == "none") return make_no_lease();
+  if (kind == "redis") return make_redis_lease(redis, config.redis.prefix + "preaggs:build-lease");
+  if (kind == "postgres") {
+    const std::string& name = config.pre_aggregations.lease_source;
+    for (const auto& ds : config.data_sources) {
+      if (ds.name == name && (ds.type == "postgres" || ds.type == "postgresql")) {
+        return make_postgres_lease(conninfo_of(ds));
+      }
+    }
+    throw UserError("pre_aggregations.lease is postgres but lease_source '" + name +
+                        "' is not a postgres data source",
+                    {.hint = "set pre_aggregations.lease_source to a configured postgres source"});
+  }
+  return make_file_lease(dir / ".build.lock");
+}
+
+}  // namespace
+
 std::unique_ptr<Runtime> make_runtime(const Config& config) {
   auto rt = std::make_unique<Runtime>();
   rt->config = config;
   rt->model = load_model(resolve(config.base_dir, config.model_path.string()));
-  for (const auto& ds : config.data_sources)
-    rt->sources.add(open_source(ds, config.base_dir));
+  for (const auto& ds : config.data_sources) rt->sources.add(open_source(ds, config.base_dir));
   QueryServiceOptions o;
   o.worker_threads = config.worker_threads;
   o.query_timeout = config.query_timeout;
+
+  // The result cache (docs/caching.md).
+  std::shared_ptr<RedisClient> redis;
+  bool wants_redis = config.cache.type == "redis" || config.pre_aggregations.lease == "redis";
+  if (wants_redis) redis = redis_client(config);
+  if (config.cache.type == "memory") {
+    rt->cache = std::make_shared<MemoryCache>(config.cache.max_bytes);
+  } else if (config.cache.type == "redis") {
+    rt->cache = std::make_shared<RedisCache>(redis, config.redis.prefix + "result:");
+  }
+  o.cache = rt->cache;
+  o.cache_max_ttl = config.cache.ttl;
+  o.default_refresh_every_micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(config.cache.default_refresh).count();
+
+  // Pre-aggregations, when the model declares any.
+  bool any = false;
+  for (const auto& c : rt->model->cubes()) any = any || !c.pre_aggregations.empty();
+  std::filesystem::path dir = resolve(config.base_dir, config.pre_aggregations.dir.string());
+  if (any) {
+    rt->sources.add(DuckDbSource::open("__preaggs", ":memory:"));
+    PreAggStoreOptions po;
+    po.dir = dir;
+    po.source = "__preaggs";
+    rt->pre_aggregations = std::make_unique<PreAggStore>(rt->model, po);
+    o.pre_aggregations = rt->pre_aggregations->lookup_function();
+  }
   rt->service = std::make_unique<QueryService>(rt->model, rt->sources, o);
+  if (any) {
+    RefreshOptions ro;
+    ro.interval = config.pre_aggregations.interval;
+    ro.gc_grace = config.pre_aggregations.gc_grace;
+    rt->refresh = std::make_unique<RefreshWorker>(*rt->service, rt->sources, *rt->pre_aggregations,
+                                                  make_lease(config, dir, redis), ro);
+  }
   return rt;
 }
 

@@ -6,7 +6,10 @@
 #include <memory>
 
 #include "app/config.h"
+#include "cache/preagg_store.h"
+#include "cache/refresh_worker.h"
 #include "exec/query_service.h"
+#include "exec/result_cache.h"
 #include "model/model.h"
 #include "source/source.h"
 
@@ -16,11 +19,19 @@ struct Runtime {
   Config config;
   std::shared_ptr<const Model> model;
   SourceRegistry sources;
-  std::unique_ptr<QueryService> service;  // declared last: destroyed first
+  std::shared_ptr<ResultCache> cache;  // null when cache.type is none
+  // Set when the model declares pre-aggregations (docs/caching.md); their
+  // Parquet files are read by the DuckDB source "__preaggs".
+  std::unique_ptr<PreAggStore> pre_aggregations;
+  std::unique_ptr<QueryService> service;
+  // Builds pre-aggregations; not started here (serve starts it, `strata
+  // refresh` calls it). Declared last: destroyed (stopped) first.
+  std::unique_ptr<RefreshWorker> refresh;
 };
 
-// Loads the model, opens every configured data source and starts the query
-// workers. Throws ModelError, UserError (bad source settings) or SourceError.
+// Loads the model, opens every configured data source, sets up the result
+// cache and pre-aggregations, and starts the query workers. Throws
+// ModelError, UserError (bad source settings) or SourceError.
 std::unique_ptr<Runtime> make_runtime(const Config& config);
 
 // Opens one data source from its settings (docs/sources.md): duckdb (path,

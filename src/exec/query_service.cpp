@@ -197,7 +197,7 @@ struct QueryService::Impl {
   static std::string cache_base(const std::string& dedup, const Plan& plan) {
     std::string key = "strata-result:1\x1f" + dedup;
     for (const auto& p : plan.pre_aggregations) {
-      key += '\x1f' + p.name + '@' + p.target_table + '@' + std::to_string(p.last_updated_utc);
+      key += '\x1f' + p.name + '@' + p.target_table + '@' + p.version;
     }
     return key;
   }
@@ -209,7 +209,8 @@ struct QueryService::Impl {
   }
 
   std::chrono::milliseconds cache_ttl(const Plan& plan) const {
-    int64_t ttl = std::chrono::duration_cast<std::chrono::microseconds>(options.cache_max_ttl).count();
+    int64_t ttl =
+        std::chrono::duration_cast<std::chrono::microseconds>(options.cache_max_ttl).count();
     for (const auto& name : plan.cubes) {
       const Cube* cube = model->find_cube(name);
       if (!cube) continue;
@@ -363,7 +364,9 @@ std::shared_ptr<const Model> QueryService::model() const {
   return impl_->model;
 }
 
-int64_t QueryService::tier_boundary(const Cube& cube) { return impl_->boundaries.boundary(cube); }
+int64_t QueryService::tier_boundary(const Cube& cube) {
+  return impl_->boundaries.boundary(cube);
+}
 
 Plan QueryService::plan(const SemanticQuery& query, const SecurityContext& security) const {
   return plan_query(query, *impl_->model, security, impl_->dialects(), impl_->tier_boundaries(),

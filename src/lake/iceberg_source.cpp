@@ -1,7 +1,10 @@
 #include "lake/iceberg_source.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "core/error.h"
 #include "lake/lake_error.h"
@@ -33,9 +36,21 @@ auto renamed(const std::string& source, Fn&& fn) -> decltype(fn()) {
   }
 }
 
+// Format v3 fields that change nothing a read returns are ignored; say so
+// once per metadata file.
+void warn_once(const LoadedTable& t) {
+  if (t.metadata->warnings.empty()) return;
+  static std::mutex mu;
+  static std::set<std::string> warned;
+  std::lock_guard lock(mu);
+  if (!warned.insert(t.metadata_location).second) return;
+  for (const auto& w : t.metadata->warnings)
+    spdlog::warn("table {} ({}): {}", t.ident.to_string(), t.metadata_location, w);
+}
+
 }  // namespace
 
-IcebergSource::IcebergSource(LakeConfig config)
+IcebergSource::IcebergSource(Private, LakeConfig config)
     : name_(config.source_name), config_(std::move(config)) {
   engine_ = std::make_unique<LakeEngine>(name_, config_.storage, config_.duckdb);
   catalog_ = open_catalog(config_, engine_->storage());
@@ -45,7 +60,7 @@ IcebergSource::~IcebergSource() = default;
 
 std::unique_ptr<IcebergSource> IcebergSource::open(const LakeConfig& config) {
   return renamed(config.source_name,
-                 [&] { return std::unique_ptr<IcebergSource>(new IcebergSource(config)); });
+                 [&] { return std::make_unique<IcebergSource>(Private{}, config); });
 }
 
 const sql::Dialect& IcebergSource::dialect() const {
@@ -78,6 +93,7 @@ LakeEngine::Prepared IcebergSource::prepare(const std::string& sql, const ExecOp
     if (it == view_of.end()) {
       std::optional<LoadedTable> t = catalog_->load_table(ident);
       if (!t) continue;  // not a lake table (DuckDB resolves it, or says it is unknown)
+      warn_once(*t);
       tables.push_back(std::make_unique<LoadedTable>(std::move(*t)));
       it = view_of.emplace(key, "__strata_lake_" + std::to_string(view_of.size())).first;
     }

@@ -59,8 +59,10 @@ class IcebergSource : public Source {
   // What the latest query read, table by table (for tests and diagnostics).
   std::vector<LakeRunStats> last_query_stats() const;
 
+  struct Private {};  // only open() constructs
+  IcebergSource(Private, LakeConfig config);
+
  private:
-  IcebergSource(LakeConfig config);
   // Rewrites `sql` with per-query views and returns the batch to run.
   LakeEngine::Prepared prepare(const std::string& sql, const ExecOptions& options);
 

@@ -14,6 +14,7 @@
 
 #include "model/drafts.h"
 #include "model/parse_cube.h"
+#include "model/parse_pre_aggregations.h"
 #include "model/references.h"
 #include "model/validate.h"
 #include "model/view_members.h"
@@ -40,8 +41,7 @@ std::string format_issue(const ModelIssue& issue) {
 
 std::string describe(const std::vector<ModelIssue>& issues) {
   std::string out = "the model has " + std::to_string(issues.size()) + " problems:";
-  for (const auto& issue : issues)
-    out += "\n  " + format_issue(issue);
+  for (const auto& issue : issues) out += "\n  " + format_issue(issue);
   return out;
 }
 
@@ -60,8 +60,7 @@ std::string lower_extension(const std::string& name) {
   size_t dot = name.rfind('.');
   if (dot == std::string::npos) return "";
   std::string ext = name.substr(dot);
-  for (auto& c : ext)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext;
 }
 
@@ -141,14 +140,10 @@ std::vector<Cube> assemble_cubes(ModelDraft& draft) {
   cubes.reserve(draft.cubes.size());
   for (auto& d : draft.cubes) {
     Cube cube = std::move(d.def);
-    for (auto& x : d.dimensions)
-      cube.dimensions.push_back(std::move(x.def));
-    for (auto& x : d.measures)
-      cube.measures.push_back(std::move(x.def));
-    for (auto& x : d.segments)
-      cube.segments.push_back(std::move(x.def));
-    for (auto& x : d.joins)
-      cube.joins.push_back(std::move(x.def));
+    for (auto& x : d.dimensions) cube.dimensions.push_back(std::move(x.def));
+    for (auto& x : d.measures) cube.measures.push_back(std::move(x.def));
+    for (auto& x : d.segments) cube.segments.push_back(std::move(x.def));
+    for (auto& x : d.joins) cube.joins.push_back(std::move(x.def));
     cubes.push_back(std::move(cube));
   }
   return cubes;
@@ -158,8 +153,7 @@ std::shared_ptr<const Model> build_model(std::vector<ModelFile> files, Issues is
   std::stable_sort(files.begin(), files.end(),
                    [](const ModelFile& a, const ModelFile& b) { return a.name < b.name; });
   ModelDraft draft;
-  for (const auto& f : files)
-    parse_file(f, draft, issues);
+  for (const auto& f : files) parse_file(f, draft, issues);
 
   model_loader::remove_duplicates(draft, issues);
   model_loader::check_join_targets(draft, issues);
@@ -169,15 +163,19 @@ std::shared_ptr<const Model> build_model(std::vector<ModelFile> files, Issues is
   std::vector<Cube> cubes = assemble_cubes(draft);
   std::vector<View> views = model_loader::build_views(draft.views, cubes, issues);
 
-  if (!issues.empty()) {
+  auto throw_issues = [&issues] {
     std::vector<ModelIssue> list = issues.take();
     // Phases report in their own order; by place reads better.
     std::stable_sort(list.begin(), list.end(), [](const ModelIssue& a, const ModelIssue& b) {
       return std::tie(a.loc.file, a.loc.line) < std::tie(b.loc.file, b.loc.line);
     });
     throw ModelError(std::move(list));
-  }
+  };
+  if (!issues.empty()) throw_issues();
   auto model = std::make_shared<Model>(std::move(cubes), std::move(views));
+  // Pre-aggregations name members of any cube: checked on the assembled model.
+  model_loader::check_pre_aggregations(*model, issues);
+  if (!issues.empty()) throw_issues();
   model->set_version(content_hash(files));
   return model;
 }

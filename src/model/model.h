@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/time.h"
 #include "model/join_graph.h"
 
 namespace strata {
@@ -62,8 +63,8 @@ enum class MeasureType {
 enum class Relationship { kManyToOne, kOneToMany, kOneToOne };
 
 std::string_view dimension_type_name(DimensionType t);  // "string", "number", "time", "boolean"
-std::string_view measure_type_name(MeasureType t);      // "count", "countDistinct"... as Cube's /meta
-std::string_view relationship_name(Relationship r);     // "many_to_one", ...
+std::string_view measure_type_name(MeasureType t);   // "count", "countDistinct"... as Cube's /meta
+std::string_view relationship_name(Relationship r);  // "many_to_one", ...
 
 struct Dimension {
   std::string name;  // short name, unique within its cube
@@ -136,6 +137,60 @@ struct Tiering {
   SourceLocation loc;
 };
 
+// How fresh cached answers and pre-aggregations must be (Cube's refresh_key):
+// a time bucket (`every`: the key changes when the current time crosses into
+// the next bucket), or the single value of `sql` run on the cube's data
+// source, checked at most once per `every` (docs/caching.md).
+struct RefreshKey {
+  int64_t every_micros = 0;  // 0: not written (sql keys are then checked every 10 s)
+  std::string sql;           // "" for a pure time bucket
+  // Pre-aggregations only: rebuild just the partitions that overlap the last
+  // `update_window_micros` when the key changes (older ones stay as built).
+  bool incremental = false;
+  int64_t update_window_micros = 0;
+  SourceLocation loc;
+};
+
+enum class PreAggregationType {
+  kRollup,        // measures grouped by dimensions (and a time dimension), stored as Parquet
+  kOriginalSql,   // the cube's rows as they are (its sql or table), stored as Parquet
+  kRollupLambda,  // a rollup whose newest partition is read from the source instead
+};
+
+std::string_view pre_aggregation_type_name(PreAggregationType t);  // "rollup", "original_sql"...
+
+// Whether every `coarse` period is a union of whole `fine` periods (on any
+// wall clock): day divides month, week divides only week, month divides year.
+bool granularity_divides(Granularity fine, Granularity coarse);
+
+// A pre-aggregation of a cube (Cube's `pre_aggregations`), with every member
+// reference resolved to a full name ("orders.status"). See docs/caching.md.
+struct PreAggregation {
+  std::string name;
+  std::string cube;  // the cube that declares it
+  PreAggregationType type = PreAggregationType::kRollup;
+  std::vector<std::string> measures;       // full names, as written (number measures included)
+  std::vector<std::string> dimensions;     // full names
+  std::vector<std::string> segments;       // full names
+  std::string time_dimension;              // full name; "" for none
+  std::optional<Granularity> granularity;  // set iff time_dimension is
+  std::optional<Granularity> partition_granularity;  // one Parquet file per such period
+  std::optional<RefreshKey> refresh_key;             // nullopt: every 1 hour
+  // SQL run on the cube's data source that returns one instant each; empty:
+  // the time dimension's min / max over the data.
+  std::string build_range_start_sql;
+  std::string build_range_end_sql;
+  // strata's extension: the time zone the time dimension is bucketed in.
+  std::string timezone = "UTC";
+  // rollup_lambda: the rollup it reads (full name "cube.rollup") and whether
+  // the newest partition comes from the source.
+  std::string lambda_rollup;
+  bool union_with_source_data = false;
+  SourceLocation loc;
+
+  std::string full_name() const { return cube + "." + name; }
+};
+
 struct Cube {
   std::string name;
   std::string sql_table;  // "schema.table" as written; exactly one of sql_table / sql is set
@@ -147,13 +202,21 @@ struct Cube {
   std::vector<Dimension> dimensions;
   std::vector<Measure> measures;
   std::vector<Segment> segments;
-  std::vector<Join> joins;  // in declaration order
+  std::vector<Join> joins;       // in declaration order
   std::optional<Tiering> tiers;  // set for a tiered cube (then data_source is the hot one's)
+  std::optional<RefreshKey> refresh_key;         // nullopt: the result cache's default (every 10 s)
+  std::vector<PreAggregation> pre_aggregations;  // in declaration order
   SourceLocation loc;
 
   const Dimension* find_dimension(std::string_view name) const;
   const Measure* find_measure(std::string_view name) const;
   const Segment* find_segment(std::string_view name) const;
+  const PreAggregation* find_pre_aggregation(std::string_view name) const {
+    for (const auto& p : pre_aggregations) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
   // The primary-key dimensions, in declaration order (several = a composite key).
   std::vector<const Dimension*> primary_keys() const;
 };
@@ -185,11 +248,11 @@ struct View {
 // A member named in a query ("cube.member" or "view.member"), resolved.
 struct ResolvedMember {
   MemberKind kind = MemberKind::kDimension;
-  const Cube* cube = nullptr;  // the owning cube (for a view member: the backing cube)
+  const Cube* cube = nullptr;            // the owning cube (for a view member: the backing cube)
   const Dimension* dimension = nullptr;  // exactly one of these three is set
   const Measure* measure = nullptr;
   const Segment* segment = nullptr;
-  const View* view = nullptr;             // set when named through a view
+  const View* view = nullptr;  // set when named through a view
   const ViewMember* view_member = nullptr;
 };
 

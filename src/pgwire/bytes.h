@@ -10,7 +10,9 @@
 
 namespace strata::pgwire {
 
-inline void put_u8(std::string& out, uint8_t v) { out.push_back(static_cast<char>(v)); }
+inline void put_u8(std::string& out, uint8_t v) {
+  out.push_back(static_cast<char>(v));
+}
 
 inline void put_i16(std::string& out, int16_t v) {
   auto u = static_cast<uint16_t>(v);
@@ -44,14 +46,18 @@ inline void patch_i32(std::string& out, size_t pos, int32_t v) {
 inline uint16_t get_u16(const char* p) {
   return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
-inline int16_t get_i16(const char* p) { return static_cast<int16_t>(get_u16(p)); }
+inline int16_t get_i16(const char* p) {
+  return static_cast<int16_t>(get_u16(p));
+}
 inline uint32_t get_u32(const char* p) {
   return (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) |
          (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
          (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) |
          static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
 }
-inline int32_t get_i32(const char* p) { return static_cast<int32_t>(get_u32(p)); }
+inline int32_t get_i32(const char* p) {
+  return static_cast<int32_t>(get_u32(p));
+}
 inline int64_t get_i64(const char* p) {
   uint64_t hi = get_u32(p);
   uint64_t lo = get_u32(p + 4);

@@ -29,8 +29,8 @@ struct PgTypeRow {
   int16_t len;
   bool byval;
   char category;
-  int32_t elem;   // for arrays: the element type
-  int32_t array;  // the array type, 0 when none
+  int32_t elem;          // for arrays: the element type
+  int32_t array;         // the array type, 0 when none
   const char* sql_name;  // what format_type() says
 };
 
@@ -72,8 +72,12 @@ const std::vector<PgTypeRow>& pg_types() {
   return kTypes;
 }
 
-std::string lit(std::string_view s) { return quote_literal(s); }
-std::string b(bool v) { return v ? "true" : "false"; }
+std::string lit(std::string_view s) {
+  return quote_literal(s);
+}
+std::string b(bool v) {
+  return v ? "true" : "false";
+}
 
 // Helper to write CREATE TABLE and INSERT statements.
 class Script {
@@ -99,23 +103,71 @@ class Script {
 
 const std::set<std::string, std::less<>>& emulated_functions() {
   static const std::set<std::string, std::less<>> kNames = {
-      "format_type", "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible",
-      "pg_function_is_visible", "pg_get_expr", "obj_description", "col_description",
-      "shobj_description", "pg_encoding_to_char", "has_table_privilege",
-      "has_schema_privilege", "has_database_privilege", "has_column_privilege",
-      "has_any_column_privilege", "has_function_privilege", "pg_has_role", "pg_get_indexdef",
-      "pg_get_constraintdef", "pg_get_viewdef", "pg_get_triggerdef", "pg_get_functiondef",
-      "pg_get_function_arguments", "pg_get_function_result", "pg_get_function_identity_arguments",
-      "pg_get_partkeydef", "pg_get_statisticsobjdef_columns", "pg_relation_size",
-      "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_relation_is_publishable",
-      "pg_is_in_recovery", "pg_postmaster_start_time", "inet_server_addr", "inet_server_port",
-      "inet_client_addr", "inet_client_port", "array_upper", "array_lower", "array_length",
-      "array_ndims", "quote_ident", "set_config", "txid_current", "pg_get_serial_sequence",
-      "to_regclass", "to_regtype", "pg_collation_is_visible", "pg_is_other_temp_schema",
-      "pg_my_temp_schema", "pg_get_keywords", "__regclass_oid", "__regclass_name",
-      "__regtype_oid", "__regnamespace_name", "pg_tablespace_location", "pg_get_ruledef",
-      "pg_conversion_is_visible", "pg_opclass_is_visible", "pg_operator_is_visible",
-      "pg_ts_config_is_visible", "age", "pg_backend_pid", "pg_size_pretty",
+      "format_type",
+      "pg_get_userbyid",
+      "pg_table_is_visible",
+      "pg_type_is_visible",
+      "pg_function_is_visible",
+      "pg_get_expr",
+      "obj_description",
+      "col_description",
+      "shobj_description",
+      "pg_encoding_to_char",
+      "has_table_privilege",
+      "has_schema_privilege",
+      "has_database_privilege",
+      "has_column_privilege",
+      "has_any_column_privilege",
+      "has_function_privilege",
+      "pg_has_role",
+      "pg_get_indexdef",
+      "pg_get_constraintdef",
+      "pg_get_viewdef",
+      "pg_get_triggerdef",
+      "pg_get_functiondef",
+      "pg_get_function_arguments",
+      "pg_get_function_result",
+      "pg_get_function_identity_arguments",
+      "pg_get_partkeydef",
+      "pg_get_statisticsobjdef_columns",
+      "pg_relation_size",
+      "pg_total_relation_size",
+      "pg_table_size",
+      "pg_indexes_size",
+      "pg_relation_is_publishable",
+      "pg_is_in_recovery",
+      "pg_postmaster_start_time",
+      "inet_server_addr",
+      "inet_server_port",
+      "inet_client_addr",
+      "inet_client_port",
+      "array_upper",
+      "array_lower",
+      "array_length",
+      "array_ndims",
+      "quote_ident",
+      "set_config",
+      "txid_current",
+      "pg_get_serial_sequence",
+      "to_regclass",
+      "to_regtype",
+      "pg_collation_is_visible",
+      "pg_is_other_temp_schema",
+      "pg_my_temp_schema",
+      "pg_get_keywords",
+      "__regclass_oid",
+      "__regclass_name",
+      "__regtype_oid",
+      "__regnamespace_name",
+      "pg_tablespace_location",
+      "pg_get_ruledef",
+      "pg_conversion_is_visible",
+      "pg_opclass_is_visible",
+      "pg_operator_is_visible",
+      "pg_ts_config_is_visible",
+      "age",
+      "pg_backend_pid",
+      "pg_size_pretty",
   };
   return kNames;
 }
@@ -129,37 +181,113 @@ bool is_emulated_function(std::string_view name) {
 namespace {
 const std::set<std::string, std::less<>>& pg_relations() {
   static const std::set<std::string, std::less<>> kNames = {
-      "pg_namespace", "pg_class", "pg_attribute", "pg_type", "pg_database", "pg_roles",
-      "pg_user", "pg_authid", "pg_shadow", "pg_description", "pg_shdescription", "pg_attrdef",
-      "pg_index", "pg_constraint", "pg_inherits", "pg_am", "pg_policy", "pg_statistic_ext",
-      "pg_publication", "pg_publication_namespace", "pg_publication_rel", "pg_trigger",
-      "pg_rewrite", "pg_collation", "pg_proc", "pg_settings", "pg_tablespace", "pg_extension",
-      "pg_enum", "pg_range", "pg_matviews", "pg_views", "pg_tables", "pg_sequence",
-      "pg_sequences", "pg_depend", "pg_foreign_table", "pg_foreign_server",
-      "pg_foreign_data_wrapper", "pg_language", "pg_cast", "pg_operator", "pg_opclass",
-      "pg_aggregate", "pg_event_trigger", "pg_stat_activity", "pg_locks", "pg_indexes",
-      "pg_partitioned_table", "pg_auth_members", "pg_stat_user_tables", "pg_statio_user_tables",
-      "pg_prepared_statements", "pg_timezone_names", "pg_available_extensions",
-      "pg_stat_database", "pg_conversion", "pg_default_acl", "pg_init_privs", "pg_seclabel",
-      "pg_transform", "pg_ts_config", "pg_ts_dict", "pg_ts_parser", "pg_ts_template",
-      "pg_largeobject_metadata", "pg_subscription", "pg_replication_slots", "pg_group",
-      "pg_stat_ssl", "pg_statistic_ext_data", "pg_attribute_encryption",
+      "pg_namespace",
+      "pg_class",
+      "pg_attribute",
+      "pg_type",
+      "pg_database",
+      "pg_roles",
+      "pg_user",
+      "pg_authid",
+      "pg_shadow",
+      "pg_description",
+      "pg_shdescription",
+      "pg_attrdef",
+      "pg_index",
+      "pg_constraint",
+      "pg_inherits",
+      "pg_am",
+      "pg_policy",
+      "pg_statistic_ext",
+      "pg_publication",
+      "pg_publication_namespace",
+      "pg_publication_rel",
+      "pg_trigger",
+      "pg_rewrite",
+      "pg_collation",
+      "pg_proc",
+      "pg_settings",
+      "pg_tablespace",
+      "pg_extension",
+      "pg_enum",
+      "pg_range",
+      "pg_matviews",
+      "pg_views",
+      "pg_tables",
+      "pg_sequence",
+      "pg_sequences",
+      "pg_depend",
+      "pg_foreign_table",
+      "pg_foreign_server",
+      "pg_foreign_data_wrapper",
+      "pg_language",
+      "pg_cast",
+      "pg_operator",
+      "pg_opclass",
+      "pg_aggregate",
+      "pg_event_trigger",
+      "pg_stat_activity",
+      "pg_locks",
+      "pg_indexes",
+      "pg_partitioned_table",
+      "pg_auth_members",
+      "pg_stat_user_tables",
+      "pg_statio_user_tables",
+      "pg_prepared_statements",
+      "pg_timezone_names",
+      "pg_available_extensions",
+      "pg_stat_database",
+      "pg_conversion",
+      "pg_default_acl",
+      "pg_init_privs",
+      "pg_seclabel",
+      "pg_transform",
+      "pg_ts_config",
+      "pg_ts_dict",
+      "pg_ts_parser",
+      "pg_ts_template",
+      "pg_largeobject_metadata",
+      "pg_subscription",
+      "pg_replication_slots",
+      "pg_group",
+      "pg_stat_ssl",
+      "pg_statistic_ext_data",
+      "pg_attribute_encryption",
   };
   return kNames;
 }
 const std::set<std::string, std::less<>>& is_relations() {
   static const std::set<std::string, std::less<>> kNames = {
-      "schemata", "tables", "columns", "views", "key_column_usage", "table_constraints",
-      "referential_constraints", "constraint_column_usage", "routines", "parameters",
-      "character_sets", "check_constraints", "table_privileges", "column_privileges",
-      "sequences", "triggers", "domains", "enabled_roles", "applicable_roles",
-      "information_schema_catalog_name", "element_types", "attributes",
+      "schemata",
+      "tables",
+      "columns",
+      "views",
+      "key_column_usage",
+      "table_constraints",
+      "referential_constraints",
+      "constraint_column_usage",
+      "routines",
+      "parameters",
+      "character_sets",
+      "check_constraints",
+      "table_privileges",
+      "column_privileges",
+      "sequences",
+      "triggers",
+      "domains",
+      "enabled_roles",
+      "applicable_roles",
+      "information_schema_catalog_name",
+      "element_types",
+      "attributes",
   };
   return kNames;
 }
 }  // namespace
 
-bool is_emulated_pg_relation(std::string_view name) { return pg_relations().count(name) > 0; }
+bool is_emulated_pg_relation(std::string_view name) {
+  return pg_relations().count(name) > 0;
+}
 bool is_emulated_information_schema_relation(std::string_view name) {
   return is_relations().count(name) > 0;
 }
@@ -320,9 +448,10 @@ std::string Catalog::setup_sql() const {
       "'pg_database_owner', false, true, false, false, false, false, -1, '********', NULL, "
       "false, NULL, 6171"};
   for (size_t i = 0; i < options_.users.size(); ++i) {
-    roles.push_back(lit(options_.users[i]) +
-                    ", false, true, false, false, true, false, -1, '********', NULL, false, NULL, " +
-                    std::to_string(kFirstUserOid + static_cast<int32_t>(i)));
+    roles.push_back(
+        lit(options_.users[i]) +
+        ", false, true, false, false, true, false, -1, '********', NULL, false, NULL, " +
+        std::to_string(kFirstUserOid + static_cast<int32_t>(i)));
   }
   s.rows(pc + "pg_roles", roles);
   s.raw("CREATE VIEW " + pc +
@@ -366,16 +495,16 @@ std::string Catalog::setup_sql() const {
   std::vector<std::string> types, names;
   for (const auto& t : pg_types()) {
     std::string n = t.name;
-    std::string align = t.len == 8 || t.len == -1 ? (t.len == 8 ? "d" : "i") : (t.len == 2 ? "s" : (t.len == 1 ? "c" : "i"));
+    std::string align = t.len == 8 || t.len == -1 ? (t.len == 8 ? "d" : "i")
+                                                  : (t.len == 2 ? "s" : (t.len == 1 ? "c" : "i"));
     bool collatable = t.category == 'S';
     types.push_back(std::to_string(t.oid) + ", " + lit(n) + ", 11, 10, " + std::to_string(t.len) +
                     ", " + b(t.byval) + ", " + (t.category == 'P' ? "'p'" : "'b'") + ", '" +
                     t.category + "', false, true, ',', 0, " +
-                    (t.elem ? "'array_subscript_handler'" : "'-'") + ", " +
-                    std::to_string(t.elem) + ", " + std::to_string(t.array) + ", " +
-                    lit(n + "in") + ", " + lit(n + "out") + ", " + lit(n + "recv") + ", " +
-                    lit(n + "send") + ", '-', '-', '-', " + lit(align) + ", " +
-                    (t.len == -1 ? "'x'" : "'p'") + ", false, 0, -1, 0, " +
+                    (t.elem ? "'array_subscript_handler'" : "'-'") + ", " + std::to_string(t.elem) +
+                    ", " + std::to_string(t.array) + ", " + lit(n + "in") + ", " + lit(n + "out") +
+                    ", " + lit(n + "recv") + ", " + lit(n + "send") + ", '-', '-', '-', " +
+                    lit(align) + ", " + (t.len == -1 ? "'x'" : "'p'") + ", false, 0, -1, 0, " +
                     (collatable ? "100" : "0") + ", NULL, NULL, NULL");
     names.push_back(std::to_string(t.oid) + ", " + lit(t.sql_name));
     if (t.array) {
@@ -383,7 +512,8 @@ std::string Catalog::setup_sql() const {
       types.push_back(std::to_string(t.array) + ", " + lit(an) +
                       ", 11, 10, -1, false, 'b', 'A', false, true, ',', 0, "
                       "'array_subscript_handler', " +
-                      std::to_string(t.oid) + ", 0, 'array_in', 'array_out', 'array_recv', "
+                      std::to_string(t.oid) +
+                      ", 0, 'array_in', 'array_out', 'array_recv', "
                       "'array_send', '-', '-', 'array_typanalyze', " +
                       lit(align) + ", 'x', false, 0, -1, 0, " + (collatable ? "100" : "0") +
                       ", NULL, NULL, NULL");
@@ -418,12 +548,11 @@ std::string Catalog::setup_sql() const {
   std::vector<std::string> classes, attrs, descriptions, tables, views;
   for (const auto& t : tables_) {
     std::string o = std::to_string(t.oid);
-    classes.push_back(o + ", " + lit(t.name) + ", 2200, 0, 0, 10, " +
-                      (t.is_view ? "0" : "2") + ", " + (t.is_view ? "0" : o) +
-                      ", 0, 0, -1, 0, 0, false, false, 'p', " + (t.is_view ? "'v'" : "'r'") +
-                      ", " + std::to_string(t.columns.size()) + ", 0, " + b(t.is_view) +
-                      ", false, false, false, false, true, " + (t.is_view ? "'n'" : "'d'") +
-                      ", false, 0, 0, 0, NULL, NULL, NULL");
+    classes.push_back(o + ", " + lit(t.name) + ", 2200, 0, 0, 10, " + (t.is_view ? "0" : "2") +
+                      ", " + (t.is_view ? "0" : o) + ", 0, 0, -1, 0, 0, false, false, 'p', " +
+                      (t.is_view ? "'v'" : "'r'") + ", " + std::to_string(t.columns.size()) +
+                      ", 0, " + b(t.is_view) + ", false, false, false, false, true, " +
+                      (t.is_view ? "'n'" : "'d'") + ", false, 0, 0, 0, NULL, NULL, NULL");
     if (!t.description.empty()) {
       descriptions.push_back(o + ", 1259, 0, " + lit(t.description));
     }
@@ -431,8 +560,8 @@ std::string Catalog::setup_sql() const {
       int16_t len = pg_type_len(c.type_oid);
       bool byval = len > 0 && len <= 8;
       attrs.push_back(o + ", " + lit(c.name) + ", " + std::to_string(c.type_oid) + ", -1, " +
-                      std::to_string(len) + ", " + std::to_string(c.attnum) +
-                      ", 0, -1, -1, " + b(byval) + ", " + (len == 8 ? "'d'" : "'i'") + ", " +
+                      std::to_string(len) + ", " + std::to_string(c.attnum) + ", 0, -1, -1, " +
+                      b(byval) + ", " + (len == 8 ? "'d'" : "'i'") + ", " +
                       (len == -1 ? "'x'" : "'p'") +
                       ", '', false, false, false, '', '', false, true, 0, " +
                       (c.type_oid == oid::kText ? "100" : "0") + ", NULL, NULL, NULL, NULL");
@@ -464,8 +593,8 @@ std::string Catalog::setup_sql() const {
 
   // Fixed small catalogs.
   s.table(pc + "pg_am", "oid BIGINT, amname VARCHAR, amhandler VARCHAR, amtype VARCHAR");
-  s.rows(pc + "pg_am", {"2, 'heap', 'heap_tableam_handler', 't'",
-                        "403, 'btree', 'bthandler', 'i'"});
+  s.rows(pc + "pg_am",
+         {"2, 'heap', 'heap_tableam_handler', 't'", "403, 'btree', 'bthandler', 'i'"});
   s.table(pc + "pg_tablespace",
           "oid BIGINT, spcname VARCHAR, spcowner BIGINT, spcacl VARCHAR, spcoptions VARCHAR");
   s.rows(pc + "pg_tablespace",
@@ -474,15 +603,14 @@ std::string Catalog::setup_sql() const {
           "oid BIGINT, collname VARCHAR, collnamespace BIGINT, collowner BIGINT, collprovider "
           "VARCHAR, collisdeterministic BOOLEAN, collencoding INTEGER, collcollate VARCHAR, "
           "collctype VARCHAR, colliculocale VARCHAR, collversion VARCHAR");
-  s.rows(pc + "pg_collation",
-         {"100, 'default', 11, 10, 'd', true, -1, NULL, NULL, NULL, NULL",
-          "950, 'C', 11, 10, 'c', true, -1, 'C', 'C', NULL, NULL"});
+  s.rows(pc + "pg_collation", {"100, 'default', 11, 10, 'd', true, -1, NULL, NULL, NULL, NULL",
+                               "950, 'C', 11, 10, 'c', true, -1, 'C', 'C', NULL, NULL"});
   s.table(pc + "pg_language",
           "oid BIGINT, lanname VARCHAR, lanowner BIGINT, lanispl BOOLEAN, lanpltrusted BOOLEAN, "
           "lanplcallfoid BIGINT, laninline BIGINT, lanvalidator BIGINT, lanacl VARCHAR");
-  s.rows(pc + "pg_language", {"12, 'internal', 10, false, false, 0, 0, 0, NULL",
-                              "13, 'c', 10, false, false, 0, 0, 0, NULL",
-                              "14, 'sql', 10, false, true, 0, 0, 0, NULL"});
+  s.rows(pc + "pg_language",
+         {"12, 'internal', 10, false, false, 0, 0, 0, NULL",
+          "13, 'c', 10, false, false, 0, 0, 0, NULL", "14, 'sql', 10, false, true, 0, 0, 0, NULL"});
   s.table(pc + "pg_settings",
           "name VARCHAR, setting VARCHAR, unit VARCHAR, category VARCHAR, short_desc VARCHAR, "
           "extra_desc VARCHAR, context VARCHAR, vartype VARCHAR, source VARCHAR, min_val VARCHAR, "
@@ -629,8 +757,7 @@ std::string Catalog::setup_sql() const {
       {"pg_prepared_statements",
        "name VARCHAR, statement VARCHAR, prepare_time TIMESTAMPTZ, parameter_types VARCHAR, "
        "from_sql BOOLEAN"},
-      {"pg_timezone_names",
-       "name VARCHAR, abbrev VARCHAR, utc_offset INTERVAL, is_dst BOOLEAN"},
+      {"pg_timezone_names", "name VARCHAR, abbrev VARCHAR, utc_offset INTERVAL, is_dst BOOLEAN"},
       {"pg_default_acl",
        "oid BIGINT, defaclrole BIGINT, defaclnamespace BIGINT, defaclobjtype VARCHAR, defaclacl "
        "VARCHAR"},
@@ -657,10 +784,9 @@ std::string Catalog::setup_sql() const {
           "catalog_name VARCHAR, schema_name VARCHAR, schema_owner VARCHAR, "
           "default_character_set_catalog VARCHAR, default_character_set_schema VARCHAR, "
           "default_character_set_name VARCHAR, sql_path VARCHAR");
-  s.rows(is + "schemata",
-         {db + ", 'public', 'pg_database_owner', NULL, NULL, NULL, NULL",
-          db + ", 'pg_catalog', 'strata', NULL, NULL, NULL, NULL",
-          db + ", 'information_schema', 'strata', NULL, NULL, NULL, NULL"});
+  s.rows(is + "schemata", {db + ", 'public', 'pg_database_owner', NULL, NULL, NULL, NULL",
+                           db + ", 'pg_catalog', 'strata', NULL, NULL, NULL, NULL",
+                           db + ", 'information_schema', 'strata', NULL, NULL, NULL, NULL"});
   s.table(is + "tables",
           "table_catalog VARCHAR, table_schema VARCHAR, table_name VARCHAR, table_type VARCHAR, "
           "self_referencing_column_name VARCHAR, reference_generation VARCHAR, "
@@ -726,15 +852,14 @@ std::string Catalog::setup_sql() const {
           udt = "text";
           break;
       }
-      is_columns.push_back(
-          db + ", 'public', " + lit(t.name) + ", " + lit(c.name) + ", " +
-          std::to_string(c.attnum) + ", NULL, 'YES', " + lit(data_type) + ", NULL, " +
-          (c.type_oid == oid::kText ? "1073741824" : "NULL") + ", " + precision + ", " + radix +
-          ", " + scale + ", " + dt_precision +
-          ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " + db +
-          ", 'pg_catalog', " + lit(udt) + ", NULL, NULL, NULL, NULL, " +
-          lit(std::to_string(c.attnum)) +
-          ", 'NO', 'NO', NULL, NULL, NULL, NULL, NULL, 'NO', 'NEVER', NULL, 'NO'");
+      is_columns.push_back(db + ", 'public', " + lit(t.name) + ", " + lit(c.name) + ", " +
+                           std::to_string(c.attnum) + ", NULL, 'YES', " + lit(data_type) +
+                           ", NULL, " + (c.type_oid == oid::kText ? "1073741824" : "NULL") + ", " +
+                           precision + ", " + radix + ", " + scale + ", " + dt_precision +
+                           ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " +
+                           db + ", 'pg_catalog', " + lit(udt) + ", NULL, NULL, NULL, NULL, " +
+                           lit(std::to_string(c.attnum)) +
+                           ", 'NO', 'NO', NULL, NULL, NULL, NULL, NULL, 'NO', 'NEVER', NULL, 'NO'");
     }
   }
   s.rows(is + "tables", is_tables);
@@ -825,12 +950,13 @@ std::string Catalog::setup_sql() const {
       if (seen.insert(p.first).second) unique_oids.push_back(p);
     }
   }
-  macro("format_type(t, m) AS CASE WHEN t IS NULL THEN NULL "
-        "WHEN t = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) // 65536) || ',' || "
-        "((m - 4) % 65536) || ')' "
-        "WHEN t = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')' "
-        "WHEN t = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')' ELSE " +
-        cases("t", type_names, "repeat('?', 3)") + " END");
+  macro(
+      "format_type(t, m) AS CASE WHEN t IS NULL THEN NULL "
+      "WHEN t = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) // 65536) || ',' || "
+      "((m - 4) % 65536) || ')' "
+      "WHEN t = 1043 AND m >= 4 THEN 'character varying(' || (m - 4) || ')' "
+      "WHEN t = 1042 AND m >= 4 THEN 'character(' || (m - 4) || ')' ELSE " +
+      cases("t", type_names, "repeat('?', 3)") + " END");
   std::vector<std::pair<std::string, std::string>> users = {{"10", "'strata'"},
                                                             {"6171", "'pg_database_owner'"}};
   for (size_t i = 0; i < options_.users.size(); ++i) {
@@ -873,16 +999,17 @@ std::string Catalog::setup_sql() const {
     macro(std::string(f) + "(a, b) AS true, (a, b, c) AS true");
   }
   macro("has_column_privilege(a, b, c) AS true, (a, b, c, d) AS true");
-  for (const char* f : {"pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef",
-                        "pg_get_triggerdef", "pg_get_functiondef", "pg_get_function_arguments",
-                        "pg_get_function_result", "pg_get_function_identity_arguments",
-                        "pg_get_partkeydef", "pg_get_statisticsobjdef_columns",
-                        "pg_tablespace_location", "pg_get_ruledef"}) {
-    macro(std::string(f) + "(a) AS NULL::VARCHAR, (a, b) AS NULL::VARCHAR, (a, b, c) AS "
-                           "NULL::VARCHAR");
+  for (const char* f :
+       {"pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef", "pg_get_triggerdef",
+        "pg_get_functiondef", "pg_get_function_arguments", "pg_get_function_result",
+        "pg_get_function_identity_arguments", "pg_get_partkeydef",
+        "pg_get_statisticsobjdef_columns", "pg_tablespace_location", "pg_get_ruledef"}) {
+    macro(std::string(f) +
+          "(a) AS NULL::VARCHAR, (a, b) AS NULL::VARCHAR, (a, b, c) AS "
+          "NULL::VARCHAR");
   }
-  for (const char* f : {"pg_relation_size", "pg_total_relation_size", "pg_table_size",
-                        "pg_indexes_size"}) {
+  for (const char* f :
+       {"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size"}) {
     macro(std::string(f) + "(a) AS 0::BIGINT, (a, b) AS 0::BIGINT");
   }
   macro("pg_relation_is_publishable(a) AS false");
@@ -908,9 +1035,8 @@ std::string Catalog::setup_sql() const {
               class_oids, "NULL::BIGINT"));
   macro("to_regclass(n) AS __pg_catalog.__regclass_oid(n)");
   macro("__regclass_name(o) AS " + cases("o", class_names, "o::VARCHAR"));
-  macro("__regtype_oid(n) AS " +
-        cases("regexp_replace(lower(n::VARCHAR), '^pg_catalog\\.', '')", unique_oids,
-              "NULL::BIGINT"));
+  macro("__regtype_oid(n) AS " + cases("regexp_replace(lower(n::VARCHAR), '^pg_catalog\\.', '')",
+                                       unique_oids, "NULL::BIGINT"));
   macro("to_regtype(n) AS __pg_catalog.__regtype_oid(n)");
   macro("__regnamespace_name(o) AS " +
         cases("o",

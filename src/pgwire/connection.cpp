@@ -125,7 +125,8 @@ class WireWriter : public ResultWriter {
       fields_ = fields;
     }
     check_formats(formats_, fields_.size());
-    if (send_description_) put_row_description(st_.out, fields_, expand_formats(formats_, fields_.size()));
+    if (send_description_)
+      put_row_description(st_.out, fields_, expand_formats(formats_, fields_.size()));
   }
 
   bool rows(const ResultSet& b, const std::vector<int>& map) override {
@@ -161,7 +162,8 @@ class WireWriter : public ResultWriter {
  private:
   void prepare(const ResultSet& b, const std::vector<int>& map) {
     std::vector<Type> types;
-    for (int m : map) types.push_back(m < 0 ? Type::of(TypeId::kString) : b.schema()[static_cast<size_t>(m)].type);
+    for (int m : map)
+      types.push_back(m < 0 ? Type::of(TypeId::kString) : b.schema()[static_cast<size_t>(m)].type);
     if (!encoders_.empty() && types == types_) return;
     types_ = types;
     encoders_.clear();
@@ -214,7 +216,9 @@ Connection::Connection(std::unique_ptr<Transport> transport, ServerShared& share
 
 Connection::~Connection() = default;
 
-void Connection::shutdown() { transport_->shutdown(); }
+void Connection::shutdown() {
+  transport_->shutdown();
+}
 
 void Connection::cancel() {
   std::lock_guard lock(session_mu_);
@@ -339,8 +343,8 @@ class Protocol {
     SecurityContext security;
     if (!authenticate(st_.user, deadline, security)) return false;
 
-    auto session = std::make_unique<SqlSession>(*shared_.engine, security, st_.user, pid_,
-                                                packet.params);
+    auto session =
+        std::make_unique<SqlSession>(*shared_.engine, security, st_.user, pid_, packet.params);
     session->set_client_alive_check([t = &t_] { return !t->peer_closed(); });
     session->set_deallocate_hook([this](std::optional<std::string> name) {
       if (name) {
@@ -356,7 +360,8 @@ class Protocol {
       session_slot_ = st_.session.get();
     }
     put_auth_ok(st_.out);
-    for (const auto& [k, v] : st_.session->initial_parameters()) put_parameter_status(st_.out, k, v);
+    for (const auto& [k, v] : st_.session->initial_parameters())
+      put_parameter_status(st_.out, k, v);
     put_backend_key(st_.out, pid_, key_);
     put_ready(st_.out, 'I');
     spdlog::debug("pgwire: {} connected as {} (backend {})", t_.peer_address(), st_.user, pid_);
@@ -388,9 +393,9 @@ class Protocol {
                     SecurityContext& security) {
     if (shared_.users.empty()) {
       if (!opts_.dev_mode) {
-        throw UnauthorizedError("no SQL users are configured",
-                                {.hint = "start strata with --sql-user and --sql-password",
-                                 .sqlstate = "28000"});
+        throw UnauthorizedError(
+            "no SQL users are configured",
+            {.hint = "start strata with --sql-user and --sql-password", .sqlstate = "28000"});
       }
       security = SecurityContext{"{}", user, false};
       return true;
@@ -426,9 +431,9 @@ class Protocol {
         if (!body) return false;
         SaslInitial init = parse_sasl_initial(*body);
         if (init.mechanism != "SCRAM-SHA-256") {
-          throw UnauthorizedError("client selected an invalid SASL authentication mechanism",
-                                  {.hint = "the SQL API offers SCRAM-SHA-256",
-                                   .sqlstate = "28000"});
+          throw UnauthorizedError(
+              "client selected an invalid SASL authentication mechanism",
+              {.hint = "the SQL API offers SCRAM-SHA-256", .sqlstate = "28000"});
         }
         if (!init.data) throw ProtocolViolation("SASLInitialResponse without data");
         ScramServer scram(u ? u->verifier : std::nullopt);
@@ -491,10 +496,8 @@ class Protocol {
           break;
         case 'd':
         case 'c':
-        case 'f':
-          break;  // copy messages outside COPY: ignored, as PostgreSQL does
-        default:
-          throw ProtocolViolation("unexpected message type '" + std::string(1, type) + "'");
+        case 'f': break;  // copy messages outside COPY: ignored, as PostgreSQL does
+        default: throw ProtocolViolation("unexpected message type '" + std::string(1, type) + "'");
       }
     }
   }
@@ -699,10 +702,10 @@ class Protocol {
       return;
     }
     if (!p->started && m.max_rows == 0) {
-      WireWriter w(st_, [this] { return flush(); }, st_.session->time_zone(), false,
-                   p->fields ? &*p->fields : nullptr, p->result_formats);
-      std::string tag =
-          st_.session->execute(*p->stmt->sql, 0, p->params, p->stmt->param_types, w);
+      WireWriter w(
+          st_, [this] { return flush(); }, st_.session->time_zone(), false,
+          p->fields ? &*p->fields : nullptr, p->result_formats);
+      std::string tag = st_.session->execute(*p->stmt->sql, 0, p->params, p->stmt->param_types, w);
       if (st_.broken) return;
       p->done = true;
       p->tag = tag;
@@ -721,8 +724,9 @@ class Protocol {
   void serve(Portal& p, int32_t max_rows) {
     const std::vector<PgField>& fields =
         p.fields && p.fields->size() == p.result_fields.size() ? *p.fields : p.result_fields;
-    WireWriter w(st_, [this] { return flush(); }, st_.session->time_zone(), false, &fields,
-                 p.result_formats);
+    WireWriter w(
+        st_, [this] { return flush(); }, st_.session->time_zone(), false, &fields,
+        p.result_formats);
     w.columns(fields);
     size_t budget = max_rows > 0 ? static_cast<size_t>(max_rows) : SIZE_MAX;
     while (budget > 0 && p.batch < p.batches.size()) {

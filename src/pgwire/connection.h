@@ -24,7 +24,7 @@ namespace strata::pgwire {
 struct UserEntry {
   SqlUser user;
   std::optional<ScramVerifier> verifier;  // for SCRAM
-  bool plain_password = true;              // false when only a verifier is known
+  bool plain_password = true;             // false when only a verifier is known
   SecurityContext security;
 };
 
@@ -41,8 +41,7 @@ struct ServerShared {
 
 class Connection {
  public:
-  Connection(std::unique_ptr<Transport> transport, ServerShared& shared, int32_t pid,
-             int32_t key);
+  Connection(std::unique_ptr<Transport> transport, ServerShared& shared, int32_t pid, int32_t key);
   ~Connection();
 
   // Serves the client until it leaves, errs fatally, or shutdown() is

@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <boost/json.hpp>
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -119,8 +119,8 @@ struct PgServer::Impl {
       int32_t key = 0;
       std::string k = random_bytes(4);
       key = get_i32(k.data());
-      auto conn = std::make_shared<Connection>(std::make_unique<Transport>(fd), shared,
-                                               next_pid++, key);
+      auto conn =
+          std::make_shared<Connection>(std::make_unique<Transport>(fd), shared, next_pid++, key);
       std::lock_guard lock(mu);
       uint64_t id = next_id++;
       Entry& e = conns[id];
@@ -225,9 +225,9 @@ uint16_t PgServer::start() {
   }
   ::freeaddrinfo(res);
   if (s.listen_fd < 0) {
-    throw UserError("the SQL API cannot listen on " + s.options.host + ":" + port + ": " +
-                        last_error,
-                    {.hint = "pick another --pg-listen address or stop what uses the port"});
+    throw UserError(
+        "the SQL API cannot listen on " + s.options.host + ":" + port + ": " + last_error,
+        {.hint = "pick another --pg-listen address or stop what uses the port"});
   }
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
@@ -266,7 +266,9 @@ void PgServer::wait() {
   s.conns.clear();
 }
 
-uint16_t PgServer::port() const { return impl_->port; }
+uint16_t PgServer::port() const {
+  return impl_->port;
+}
 
 size_t PgServer::connection_count() const {
   return static_cast<size_t>(impl_->shared.connections.load());

@@ -36,11 +36,10 @@ std::string shortest_float(double v, bool is_float4) {
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return std::signbit(v) ? "-0" : "0";
   char buf[64];
-  std::to_chars_result r = is_float4
-                               ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
-                                               std::chars_format::scientific)
-                               : std::to_chars(buf, buf + sizeof(buf), v,
-                                               std::chars_format::scientific);
+  std::to_chars_result r =
+      is_float4 ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(v),
+                                std::chars_format::scientific)
+                : std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
   std::string sci(buf, r.ptr);
   // sci: [-]d[.ddd]e[+-]XX
   bool neg = sci[0] == '-';
@@ -152,9 +151,8 @@ std::optional<IntervalParts> parse_iso_interval(std::string_view s) {
         }
         case 'S': {
           bool neg = !number.empty() && number[0] == '-';
-          std::string unsigned_part = (neg || (!number.empty() && number[0] == '+'))
-                                          ? number.substr(1)
-                                          : number;
+          std::string unsigned_part =
+              (neg || (!number.empty() && number[0] == '+')) ? number.substr(1) : number;
           size_t dot = unsigned_part.find('.');
           int64_t whole = std::strtoll(unsigned_part.substr(0, dot).c_str(), nullptr, 10);
           int64_t frac = 0;
@@ -402,10 +400,8 @@ bool is_textual(int32_t o) {
     case oid::kChar:
     case oid::kUnknown:
     case oid::kJson:
-    case oid::kJsonb:
-      return true;
-    default:
-      return false;
+    case oid::kJsonb: return true;
+    default: return false;
   }
 }
 
@@ -547,17 +543,19 @@ bool pg_binary_supported(int32_t o) {
     case oid::kTimestamp:
     case oid::kTimestampTz:
     case oid::kInterval:
-    case oid::kUuid:
-      return true;
-    default:
-      return is_textual(o);
+    case oid::kUuid: return true;
+    default: return is_textual(o);
   }
 }
 
 // --- Text formats -------------------------------------------------------------------
 
-std::string format_float8(double v) { return shortest_float(v, false); }
-std::string format_float4(float v) { return shortest_float(v, true); }
+std::string format_float8(double v) {
+  return shortest_float(v, false);
+}
+std::string format_float4(float v) {
+  return shortest_float(v, true);
+}
 
 std::string format_pg_date(int64_t days) {
   CivilTime t = civil_from_micros(days * kMicrosPerDay);
@@ -649,7 +647,8 @@ std::string numeric_text_to_binary(std::string_view text) {
   auto eq_ci = [](std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i]))) {
         return false;
       }
     }
@@ -783,23 +782,13 @@ std::string binary_param_to_text(int32_t o, std::string_view b) {
     }
   };
   switch (o) {
-    case oid::kBool:
-      need(1);
-      return b[0] ? "true" : "false";
-    case oid::kInt2:
-      need(2);
-      return std::to_string(get_i16(b.data()));
-    case oid::kInt4:
-      need(4);
-      return std::to_string(get_i32(b.data()));
+    case oid::kBool: need(1); return b[0] ? "true" : "false";
+    case oid::kInt2: need(2); return std::to_string(get_i16(b.data()));
+    case oid::kInt4: need(4); return std::to_string(get_i32(b.data()));
     case oid::kOid:
     case oid::kRegclass:
-    case oid::kRegtype:
-      need(4);
-      return std::to_string(get_u32(b.data()));
-    case oid::kInt8:
-      need(8);
-      return std::to_string(get_i64(b.data()));
+    case oid::kRegtype: need(4); return std::to_string(get_u32(b.data()));
+    case oid::kInt8: need(8); return std::to_string(get_i64(b.data()));
     case oid::kFloat4: {
       need(4);
       uint32_t u = get_u32(b.data());
@@ -853,8 +842,7 @@ std::string binary_param_to_text(int32_t o, std::string_view b) {
     case oid::kName:
     case oid::kChar:
     case oid::kUnknown:
-    case oid::kJson:
-      return std::string(b);
+    case oid::kJson: return std::string(b);
     default:
       fail("binary parameters of type " +
                (pg_type_name(o).empty() ? "OID " + std::to_string(o)
@@ -869,8 +857,8 @@ std::string binary_param_to_text(int32_t o, std::string_view b) {
 CellEncoder::CellEncoder(Type from, int32_t to_oid, bool binary, const TimeZone* tz)
     : from_(from), to_(to_oid), binary_(binary), tz_(tz ? tz : TimeZone::utc().get()) {
   if (binary_ && !pg_binary_supported(to_)) {
-    fail("binary output of type " + std::string(pg_type_name(to_)) + " is not supported",
-         "0A000", "ask for this column in text format");
+    fail("binary output of type " + std::string(pg_type_name(to_)) + " is not supported", "0A000",
+         "ask for this column in text format");
   }
 }
 
@@ -901,9 +889,9 @@ void CellEncoder::append(const Column& c, size_t r, std::string& out) const {
       case oid::kFloat8: return put_field(out, format_float8(cell_double(c, r)));
       case oid::kNumeric: return put_field(out, cell_numeric_text(c, r));
       case oid::kDate:
-        return put_field(out, format_pg_date(floor_div(cell_local_micros(c, r, tz), kMicrosPerDay)));
-      case oid::kTimestamp:
-        return put_field(out, format_pg_timestamp(cell_local_micros(c, r, tz)));
+        return put_field(out,
+                         format_pg_date(floor_div(cell_local_micros(c, r, tz), kMicrosPerDay)));
+      case oid::kTimestamp: return put_field(out, format_pg_timestamp(cell_local_micros(c, r, tz)));
       case oid::kTimestampTz:
         return put_field(out, format_pg_timestamptz(cell_utc_micros(c, r, tz), tz));
       default: break;
@@ -942,7 +930,8 @@ void CellEncoder::append(const Column& c, size_t r, std::string& out) const {
     case oid::kInt4:
     case oid::kOid: {
       int64_t v = cell_integer(c, r, to_);
-      if (to_ == oid::kInt4 && (v < INT32_MIN || v > INT32_MAX)) fail("integer out of range", "22003");
+      if (to_ == oid::kInt4 && (v < INT32_MIN || v > INT32_MAX))
+        fail("integer out of range", "22003");
       put_i32(out, 4);
       put_i32(out, static_cast<int32_t>(v));
       return;
@@ -1016,8 +1005,7 @@ void CellEncoder::append(const Column& c, size_t r, std::string& out) const {
     }
     default:
       if (is_textual(to_)) {
-        if (t.storage() == Storage::kString && t.id != TypeId::kBlob &&
-            t.id != TypeId::kInterval) {
+        if (t.storage() == Storage::kString && t.id != TypeId::kBlob && t.id != TypeId::kInterval) {
           return put_field(out, c.string_at(r));
         }
         return put_field(out, natural_text(c, r, tz));

@@ -129,8 +129,8 @@ size_t message_body_length(char type, int32_t length, size_t max_message_bytes) 
       break;
     default: {
       auto u = static_cast<unsigned char>(type);
-      std::string shown = (u >= 0x20 && u < 0x7f) ? std::string("'") + type + "'"
-                                                    : "0x" + std::to_string(u);
+      std::string shown =
+          (u >= 0x20 && u < 0x7f) ? std::string("'") + type + "'" : "0x" + std::to_string(u);
       throw ProtocolViolation("invalid frontend message type " + shown);
     }
   }
@@ -162,8 +162,7 @@ StartupPacket parse_startup_packet(std::string_view body) {
   }
   if ((code >> 16) != 3) {
     throw ProtocolViolation("unsupported frontend protocol " + std::to_string(code >> 16) + "." +
-                            std::to_string(code & 0xffff) +
-                            ": server supports 3.0 to 3.0");
+                            std::to_string(code & 0xffff) + ": server supports 3.0 to 3.0");
   }
   p.kind = StartupPacket::Kind::kStartup;
   p.protocol = code;
@@ -224,8 +223,8 @@ BindMessage parse_bind(std::string_view body) {
     }
   }
   if (nf > 1 && nf != np) {
-    throw ProtocolViolation("bind message has " + std::to_string(nf) +
-                            " parameter formats but " + std::to_string(np) + " parameters");
+    throw ProtocolViolation("bind message has " + std::to_string(nf) + " parameter formats but " +
+                            std::to_string(np) + " parameters");
   }
   size_t nr = r.count16(2);
   for (size_t i = 0; i < nr; ++i) {
@@ -269,8 +268,12 @@ DescribeMessage parse_target(std::string_view body, const char* what) {
 }
 }  // namespace
 
-DescribeMessage parse_describe(std::string_view body) { return parse_target(body, "Describe"); }
-DescribeMessage parse_close(std::string_view body) { return parse_target(body, "Close"); }
+DescribeMessage parse_describe(std::string_view body) {
+  return parse_target(body, "Describe");
+}
+DescribeMessage parse_close(std::string_view body) {
+  return parse_target(body, "Close");
+}
 
 ExecuteMessage parse_execute(std::string_view body) {
   Reader r(body, "Execute");
@@ -417,12 +420,24 @@ void put_command_complete(std::string& out, std::string_view tag) {
   end_message(out, s);
 }
 
-void put_empty_query(std::string& out) { simple(out, 'I'); }
-void put_parse_complete(std::string& out) { simple(out, '1'); }
-void put_bind_complete(std::string& out) { simple(out, '2'); }
-void put_close_complete(std::string& out) { simple(out, '3'); }
-void put_no_data(std::string& out) { simple(out, 'n'); }
-void put_portal_suspended(std::string& out) { simple(out, 's'); }
+void put_empty_query(std::string& out) {
+  simple(out, 'I');
+}
+void put_parse_complete(std::string& out) {
+  simple(out, '1');
+}
+void put_bind_complete(std::string& out) {
+  simple(out, '2');
+}
+void put_close_complete(std::string& out) {
+  simple(out, '3');
+}
+void put_no_data(std::string& out) {
+  simple(out, 'n');
+}
+void put_portal_suspended(std::string& out) {
+  simple(out, 's');
+}
 
 void put_negotiate_protocol(std::string& out, int32_t newest_minor,
                             const std::vector<std::string>& unrecognized) {
@@ -453,7 +468,11 @@ void put_fields(std::string& out, char type, const ErrorFields& e) {
 }
 }  // namespace
 
-void put_error(std::string& out, const ErrorFields& e) { put_fields(out, 'E', e); }
-void put_notice(std::string& out, const ErrorFields& e) { put_fields(out, 'N', e); }
+void put_error(std::string& out, const ErrorFields& e) {
+  put_fields(out, 'E', e);
+}
+void put_notice(std::string& out, const ErrorFields& e) {
+  put_fields(out, 'N', e);
+}
 
 }  // namespace strata::pgwire

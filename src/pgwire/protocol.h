@@ -55,10 +55,10 @@ size_t message_body_length(char type, int32_t length, size_t max_message_bytes);
 struct StartupPacket {
   enum class Kind { kStartup, kSslRequest, kGssEncRequest, kCancel };
   Kind kind = Kind::kStartup;
-  int32_t protocol = 0;                      // kStartup: the requested version
+  int32_t protocol = 0;                       // kStartup: the requested version
   std::map<std::string, std::string> params;  // kStartup: user, database, options, ...
-  int32_t cancel_pid = 0;                    // kCancel
-  int32_t cancel_key = 0;                    // kCancel
+  int32_t cancel_pid = 0;                     // kCancel
+  int32_t cancel_key = 0;                     // kCancel
 };
 // `body` is the packet after its length field. Rejects protocol versions other
 // than 3.x, a missing `user`, empty or duplicate parameter names and a missing
@@ -75,9 +75,9 @@ ParseMessage parse_parse(std::string_view body);
 struct BindMessage {
   std::string portal;
   std::string statement;
-  std::vector<int16_t> param_formats;           // 0, 1 or n entries
+  std::vector<int16_t> param_formats;              // 0, 1 or n entries
   std::vector<std::optional<std::string>> params;  // nullopt = NULL
-  std::vector<int16_t> result_formats;          // 0, 1 or n entries
+  std::vector<int16_t> result_formats;             // 0, 1 or n entries
   // The format of parameter i / result column i under PostgreSQL's rules
   // (no codes: text; one code: all; else per column). Throws
   // ProtocolViolation when the counts do not fit.
@@ -99,13 +99,13 @@ struct ExecuteMessage {
 };
 ExecuteMessage parse_execute(std::string_view body);
 
-std::string parse_query(std::string_view body);           // 'Q'
-std::string parse_password(std::string_view body);        // 'p' for cleartext / md5
+std::string parse_query(std::string_view body);     // 'Q'
+std::string parse_password(std::string_view body);  // 'p' for cleartext / md5
 struct SaslInitial {
   std::string mechanism;
   std::optional<std::string> data;  // nullopt when the length is -1
 };
-SaslInitial parse_sasl_initial(std::string_view body);     // 'p' first SASL message
+SaslInitial parse_sasl_initial(std::string_view body);  // 'p' first SASL message
 // 'p' later SASL messages: the whole body is the data.
 
 // --- Backend messages -------------------------------------------------------------

@@ -71,11 +71,10 @@ void find_blocks(const json::value& v, const Catalog& catalog, const std::set<st
 // Relation OIDs PostgreSQL gives its own catalogs (for 'pg_class'::regclass).
 int64_t system_relation_oid(std::string_view name) {
   static const std::map<std::string, int64_t, std::less<>> kOids = {
-      {"pg_type", 1247},      {"pg_attribute", 1249},   {"pg_proc", 1255},
-      {"pg_class", 1259},     {"pg_namespace", 2615},   {"pg_constraint", 2606},
-      {"pg_description", 2609}, {"pg_index", 2610},     {"pg_database", 1262},
-      {"pg_roles", 12001},    {"pg_trigger", 2620},     {"pg_am", 2601},
-      {"pg_collation", 3456}, {"pg_extension", 3079},   {"pg_settings", 12002}};
+      {"pg_type", 1247},      {"pg_attribute", 1249},  {"pg_proc", 1255},        {"pg_class", 1259},
+      {"pg_namespace", 2615}, {"pg_constraint", 2606}, {"pg_description", 2609}, {"pg_index", 2610},
+      {"pg_database", 1262},  {"pg_roles", 12001},     {"pg_trigger", 2620},     {"pg_am", 2601},
+      {"pg_collation", 3456}, {"pg_extension", 3079},  {"pg_settings", 12002}};
   auto it = kOids.find(name);
   return it == kOids.end() ? 0 : it->second;
 }
@@ -84,20 +83,48 @@ int64_t system_relation_oid(std::string_view name) {
 // understands the name itself.
 std::string duck_type_for(std::string_view name) {
   static const std::map<std::string, std::string, std::less<>> kMap = {
-      {"regclass", "BIGINT"},    {"regtype", "BIGINT"},     {"regproc", "BIGINT"},
-      {"regprocedure", "BIGINT"}, {"regoper", "BIGINT"},    {"regoperator", "BIGINT"},
-      {"regnamespace", "BIGINT"}, {"regrole", "BIGINT"},    {"regconfig", "BIGINT"},
-      {"oid", "BIGINT"},         {"xid", "BIGINT"},         {"xid8", "BIGINT"},
-      {"cid", "BIGINT"},         {"tid", "VARCHAR"},        {"name", "VARCHAR"},
-      {"char", "VARCHAR"},       {"bpchar", "VARCHAR"},     {"text", "VARCHAR"},
-      {"int2vector", "VARCHAR"}, {"oidvector", "VARCHAR"},  {"aclitem", "VARCHAR"},
-      {"pg_node_tree", "VARCHAR"}, {"anyarray", "VARCHAR"}, {"pg_lsn", "VARCHAR"},
-      {"jsonb", "JSON"},         {"bytea", "BLOB"},         {"int2", "SMALLINT"},
-      {"int4", "INTEGER"},       {"int8", "BIGINT"},        {"float4", "FLOAT"},
-      {"float8", "DOUBLE"},      {"bool", "BOOLEAN"},       {"numeric", "DECIMAL(38,10)"},
-      {"varchar", "VARCHAR"},    {"timestamptz", "TIMESTAMPTZ"}, {"timestamp", "TIMESTAMP"},
-      {"date", "DATE"},          {"time", "TIME"},          {"interval", "INTERVAL"},
-      {"uuid", "UUID"},          {"json", "JSON"},          {"unknown", "VARCHAR"},
+      {"regclass", "BIGINT"},
+      {"regtype", "BIGINT"},
+      {"regproc", "VARCHAR"},
+      {"regprocedure", "VARCHAR"},
+      {"regoper", "VARCHAR"},
+      {"regoperator", "VARCHAR"},
+      {"regnamespace", "BIGINT"},
+      {"regrole", "BIGINT"},
+      {"regconfig", "BIGINT"},
+      {"oid", "BIGINT"},
+      {"xid", "BIGINT"},
+      {"xid8", "BIGINT"},
+      {"cid", "BIGINT"},
+      {"tid", "VARCHAR"},
+      {"name", "VARCHAR"},
+      {"char", "VARCHAR"},
+      {"bpchar", "VARCHAR"},
+      {"text", "VARCHAR"},
+      {"int2vector", "VARCHAR"},
+      {"oidvector", "VARCHAR"},
+      {"aclitem", "VARCHAR"},
+      {"pg_node_tree", "VARCHAR"},
+      {"anyarray", "VARCHAR"},
+      {"pg_lsn", "VARCHAR"},
+      {"jsonb", "JSON"},
+      {"bytea", "BLOB"},
+      {"int2", "SMALLINT"},
+      {"int4", "INTEGER"},
+      {"int8", "BIGINT"},
+      {"float4", "FLOAT"},
+      {"float8", "DOUBLE"},
+      {"bool", "BOOLEAN"},
+      {"numeric", "DECIMAL(38,10)"},
+      {"varchar", "VARCHAR"},
+      {"timestamptz", "TIMESTAMPTZ"},
+      {"timestamp", "TIMESTAMP"},
+      {"date", "DATE"},
+      {"time", "TIME"},
+      {"interval", "INTERVAL"},
+      {"uuid", "UUID"},
+      {"json", "JSON"},
+      {"unknown", "VARCHAR"},
   };
   auto it = kMap.find(name);
   return it == kMap.end() ? "" : it->second;
@@ -111,9 +138,7 @@ std::string duck_type_of_oid(int32_t o) {
 
 class Rewriter {
  public:
-  explicit Rewriter(const RewriteInput& in) : in_(in), sql_(*in.sql) {
-    edits_ = in.block_edits;
-  }
+  explicit Rewriter(const RewriteInput& in) : in_(in), sql_(*in.sql) { edits_ = in.block_edits; }
 
   std::string run() {
     const SqlStatement& st = *in_.statement;
@@ -164,8 +189,8 @@ class Rewriter {
   [[noreturn]] void fail(int64_t loc, std::string message, const char* state,
                          std::string hint = {}) {
     int position = loc >= 0 ? char_position(sql_.text(), static_cast<size_t>(loc)) : 0;
-    throw UserError(std::move(message), {.position = position, .hint = std::move(hint),
-                                         .sqlstate = state});
+    throw UserError(std::move(message),
+                    {.position = position, .hint = std::move(hint), .sqlstate = state});
   }
 
   void add(size_t s, size_t e, std::string text) { edits_.push_back({s, e, std::move(text)}); }
@@ -195,12 +220,13 @@ class Rewriter {
     std::string catalog(string_field(rv, "catalogname"));
     int64_t loc = location_of(rv);
     if (!catalog.empty() && catalog != in_.session.database) {
-      fail(loc, "cross-database references are not implemented: " + catalog + "." + schema + "." + name,
+      fail(loc,
+           "cross-database references are not implemented: " + catalog + "." + schema + "." + name,
            "0A000");
     }
     auto [s, e] = name_span(sql_, static_cast<size_t>(loc));
-    if (schema == "pg_catalog" || (schema.empty() && !in_.cte_names.count(name) &&
-                                   is_emulated_pg_relation(name))) {
+    if (schema == "pg_catalog" ||
+        (schema.empty() && !in_.cte_names.count(name) && is_emulated_pg_relation(name))) {
       if (!is_emulated_pg_relation(name)) {
         fail(loc, "relation \"pg_catalog." + name + "\" does not exist", "42P01",
              "strata emulates the pg_catalog tables that psql, JDBC and BI tools read");
@@ -220,16 +246,15 @@ class Rewriter {
     std::vector<std::string> names;
     for (const auto& t : in_.catalog->tables()) names.push_back(t.name);
     std::string hint = names.empty() ? "the model has no cubes or views"
-                                     : "the tables are the model's cubes and views: " +
-                                           [&] {
-                                             std::string l;
-                                             for (size_t i = 0; i < names.size() && i < 12; ++i) {
-                                               if (i) l += ", ";
-                                               l += names[i];
-                                             }
-                                             if (names.size() > 12) l += ", ...";
-                                             return l;
-                                           }();
+                                     : "the tables are the model's cubes and views: " + [&] {
+                                         std::string l;
+                                         for (size_t i = 0; i < names.size() && i < 12; ++i) {
+                                           if (i) l += ", ";
+                                           l += names[i];
+                                         }
+                                         if (names.size() > 12) l += ", ...";
+                                         return l;
+                                       }();
     fail(loc, "relation \"" + shown + "\" does not exist", "42P01", hint);
   }
 
@@ -386,7 +411,8 @@ class Rewriter {
   int64_t relation_oid(std::string name) {
     if (name.starts_with("public.")) name = name.substr(7);
     if (name.starts_with("pg_catalog.")) name = name.substr(11);
-    if (name.size() > 1 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    if (name.size() > 1 && name.front() == '"' && name.back() == '"')
+      name = name.substr(1, name.size() - 2);
     if (const CatalogTable* t = in_.catalog->find_table(name)) return t->oid;
     return system_relation_oid(name);
   }
@@ -436,11 +462,11 @@ class Rewriter {
           auto [is, ie] = expression_span(sql_, *inner_arg);
           std::string x = take(is, ie);
           take(span.first, end);
-          std::string fn = inner.back() == "regclass"   ? "__pg_catalog.__regclass_name"
-                           : inner.back() == "regtype"  ? "__pg_catalog.format_type"
+          std::string fn = inner.back() == "regclass"       ? "__pg_catalog.__regclass_name"
+                           : inner.back() == "regtype"      ? "__pg_catalog.format_type"
                            : inner.back() == "regnamespace" ? "__pg_catalog.__regnamespace_name"
                                                             : "CAST";
-          std::string call = fn == "CAST" ? "CAST((" + x + ") AS VARCHAR)"
+          std::string call = fn == "CAST"                       ? "CAST((" + x + ") AS VARCHAR)"
                              : fn == "__pg_catalog.format_type" ? fn + "((" + x + "), NULL)"
                                                                 : fn + "((" + x + "))";
           add(span.first, end, call);
@@ -467,7 +493,8 @@ class Rewriter {
     {
       size_t li = sql_.token_index(e > 0 ? e - 1 : 0);
       last_token = lower(sql_.token_text(li));
-      if (last_token.size() >= 2 && last_token.front() == '"') last_token = last_token.substr(1, last_token.size() - 2);
+      if (last_token.size() >= 2 && last_token.front() == '"')
+        last_token = last_token.substr(1, last_token.size() - 2);
     }
     if (last_token != tname && !(tname == "bpchar" && last_token == "char")) return;
     if (tname == "numeric" || tname == "varchar" || tname == "bpchar") {
@@ -513,7 +540,8 @@ class Rewriter {
         if (auto p = string_const(*r)) {
           auto [rs, re] = expression_span(sql_, *r);
           take(rs, re);
-          add(rs, re, quote_literal(std::string("(?s)") + (ci ? "(?i)" : "") + ".*(?:" + *p + ").*"));
+          add(rs, re,
+              quote_literal(std::string("(?s)") + (ci ? "(?i)" : "") + ".*(?:" + *p + ").*"));
         }
       }
       if (operator_syntax || ci) add(op_start, op_end, " " + duck_op + " ");

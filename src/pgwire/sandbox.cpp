@@ -229,7 +229,8 @@ Sandbox::~Sandbox() = default;
 std::unique_ptr<Sandbox> Sandbox::open(const std::string& setup_sql, SandboxOptions options) {
   auto impl = std::make_unique<Impl>();
   duckdb_config config = nullptr;
-  if (duckdb_create_config(&config) == DuckDBError) throw InternalError("duckdb_create_config failed");
+  if (duckdb_create_config(&config) == DuckDBError)
+    throw InternalError("duckdb_create_config failed");
   auto set = [&](const char* k, const std::string& v) {
     if (duckdb_set_config(config, k, v.c_str()) == DuckDBError) {
       duckdb_destroy_config(&config);
@@ -280,7 +281,9 @@ std::unique_ptr<SandboxSession> Sandbox::session() {
 SandboxSession::SandboxSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SandboxSession::~SandboxSession() = default;
 
-void SandboxSession::interrupt() { duckdb_interrupt(impl_->conn); }
+void SandboxSession::interrupt() {
+  duckdb_interrupt(impl_->conn);
+}
 
 void SandboxSession::run(const std::string& sql, const std::function<bool(ResultSet&&)>& sink,
                          std::chrono::milliseconds timeout) {

@@ -25,8 +25,8 @@ namespace strata::pgwire {
 class SandboxSession;
 
 struct SandboxOptions {
-  int threads = 2;                     // DuckDB worker threads for the whole sandbox
-  std::string memory_limit = "1GB";    // DuckDB syntax
+  int threads = 2;                   // DuckDB worker threads for the whole sandbox
+  std::string memory_limit = "1GB";  // DuckDB syntax
 };
 
 class Sandbox {

@@ -83,7 +83,9 @@ PgField field_of(const std::string& name, const Type& t) {
   return f;
 }
 
-PgField text_field(const std::string& name) { return field_of(name, Type::of(TypeId::kString)); }
+PgField text_field(const std::string& name) {
+  return field_of(name, Type::of(TypeId::kString));
+}
 
 // Text of an A_Const for SET values (integers may need the source text).
 std::string const_text(const json::value& v, const ParsedSql& sql) {
@@ -127,14 +129,17 @@ std::chrono::milliseconds parse_pg_duration(const std::string& text) {
   std::string unit = end ? std::string(end) : "";
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   if (end == t.c_str() || n < 0) {
-    throw UserError("invalid value for parameter \"statement_timeout\": \"" + text + "\"",
-                    {.hint = "write milliseconds, or a number with ms, s, min or h",
-                     .sqlstate = "22023"});
+    throw UserError(
+        "invalid value for parameter \"statement_timeout\": \"" + text + "\"",
+        {.hint = "write milliseconds, or a number with ms, s, min or h", .sqlstate = "22023"});
   }
   double ms = n;
-  if (unit == "s") ms = n * 1000;
-  else if (unit == "min") ms = n * 60'000;
-  else if (unit == "h") ms = n * 3'600'000;
+  if (unit == "s")
+    ms = n * 1000;
+  else if (unit == "min")
+    ms = n * 60'000;
+  else if (unit == "h")
+    ms = n * 3'600'000;
   else if (!unit.empty() && unit != "ms") {
     throw UserError("invalid value for parameter \"statement_timeout\": \"" + text + "\"",
                     {.hint = "valid units are ms, s, min and h", .sqlstate = "22023"});
@@ -270,15 +275,15 @@ void SqlSession::set(const std::string& name, const std::string& raw_value, Resu
   std::string lname = lower(name);
   std::string value = raw_value;
   auto invalid = [&](const std::string& hint) {
-    throw UserError("invalid value for parameter \"" + display_name(lname) + "\": \"" + raw_value +
-                        "\"",
-                    {.hint = hint, .sqlstate = "22023"});
+    throw UserError(
+        "invalid value for parameter \"" + display_name(lname) + "\": \"" + raw_value + "\"",
+        {.hint = hint, .sqlstate = "22023"});
   };
   if (lname == "timezone") {
     std::string v = value;
     std::string lv = lower(v);
-    if (lv == "local" || lv == "default" || lv.empty() || lv == "z" || lv == "utc" ||
-        lv == "gmt" || lv == "etc/utc" || lv == "universal" || lv == "zulu") {
+    if (lv == "local" || lv == "default" || lv.empty() || lv == "z" || lv == "utc" || lv == "gmt" ||
+        lv == "etc/utc" || lv == "universal" || lv == "zulu") {
       v = "UTC";
     }
     try {
@@ -362,13 +367,15 @@ std::string SqlSession::execute(const ParsedSql& sql, size_t index, const SqlPar
   } running(*this);
   const std::string type(st.type);
   if (tx_ == 'E' && type != "TransactionStmt") {
-    throw UserError("current transaction is aborted, commands ignored until end of transaction block",
-                    {.hint = "send ROLLBACK to end the failed transaction", .sqlstate = "25P02"});
+    throw UserError(
+        "current transaction is aborted, commands ignored until end of transaction block",
+        {.hint = "send ROLLBACK to end the failed transaction", .sqlstate = "25P02"});
   }
   if (type == "TransactionStmt") return execute_transaction(st, out);
   if (tx_ == 'E') {
-    throw UserError("current transaction is aborted, commands ignored until end of transaction block",
-                    {.hint = "send ROLLBACK to end the failed transaction", .sqlstate = "25P02"});
+    throw UserError(
+        "current transaction is aborted, commands ignored until end of transaction block",
+        {.hint = "send ROLLBACK to end the failed transaction", .sqlstate = "25P02"});
   }
   if (type == "SelectStmt") return execute_select(sql, st, params, param_types, out);
   if (type == "VariableSetStmt") return execute_set(st, sql, out);
@@ -386,11 +393,12 @@ std::string SqlSession::execute(const ParsedSql& sql, size_t index, const SqlPar
     return name.empty() ? "DEALLOCATE ALL" : "DEALLOCATE";
   }
   static const std::set<std::string, std::less<>> kWrites = {
-      "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CreateStmt", "DropStmt",
-      "AlterTableStmt", "TruncateStmt", "CreateTableAsStmt", "ViewStmt", "IndexStmt",
-      "CreateSchemaStmt", "GrantStmt", "CreateFunctionStmt", "CreateSeqStmt", "RenameStmt",
-      "CommentStmt", "CreatedbStmt", "DropdbStmt", "CreateRoleStmt", "AlterRoleStmt",
-      "DropRoleStmt", "VacuumStmt", "ClusterStmt", "ReindexStmt", "LockStmt"};
+      "InsertStmt",    "UpdateStmt",       "DeleteStmt",   "MergeStmt",          "CreateStmt",
+      "DropStmt",      "AlterTableStmt",   "TruncateStmt", "CreateTableAsStmt",  "ViewStmt",
+      "IndexStmt",     "CreateSchemaStmt", "GrantStmt",    "CreateFunctionStmt", "CreateSeqStmt",
+      "RenameStmt",    "CommentStmt",      "CreatedbStmt", "DropdbStmt",         "CreateRoleStmt",
+      "AlterRoleStmt", "DropRoleStmt",     "VacuumStmt",   "ClusterStmt",        "ReindexStmt",
+      "LockStmt"};
   std::string what = type.ends_with("Stmt") ? type.substr(0, type.size() - 4) : type;
   if (kWrites.count(type)) {
     throw UserError("cannot execute " + what + " in a read-only transaction",
@@ -416,9 +424,10 @@ std::string SqlSession::execute_transaction(const SqlStatement& st, ResultWriter
   };
   if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
     if (tx_ == 'E') {
-      throw UserError("current transaction is aborted, commands ignored until end of transaction "
-                      "block",
-                      {.sqlstate = "25P02"});
+      throw UserError(
+          "current transaction is aborted, commands ignored until end of transaction "
+          "block",
+          {.sqlstate = "25P02"});
     }
     if (tx_ == 'T') warn("25001", "there is already a transaction in progress");
     tx_ = 'T';
@@ -446,9 +455,10 @@ std::string SqlSession::execute_transaction(const SqlStatement& st, ResultWriter
                       {.sqlstate = "25P01"});
     }
     if (tx_ == 'E' && kind != "TRANS_STMT_ROLLBACK_TO") {
-      throw UserError("current transaction is aborted, commands ignored until end of transaction "
-                      "block",
-                      {.sqlstate = "25P02"});
+      throw UserError(
+          "current transaction is aborted, commands ignored until end of transaction "
+          "block",
+          {.sqlstate = "25P02"});
     }
     if (kind == "TRANS_STMT_ROLLBACK_TO") tx_ = 'T';
     return tag;
@@ -607,8 +617,7 @@ struct SqlSession::Run {
 
 std::string SqlSession::execute_select(const ParsedSql& sql, const SqlStatement& st,
                                        const SqlParams& params,
-                                       const std::vector<int32_t>& param_types,
-                                       ResultWriter& out) {
+                                       const std::vector<int32_t>& param_types, ResultWriter& out) {
   const json::value& root = *st.value;
   const json::object* body = node_of(root).second;
   Run run;
@@ -707,8 +716,8 @@ std::string SqlSession::execute_select(const ParsedSql& sql, const SqlStatement&
   in.sql = &sql;
   in.statement = &st;
   in.catalog = &engine_.catalog();
-  in.session = {user_, engine_.options().database, engine_.catalog().version_text(),
-                backend_pid_, &settings_};
+  in.session = {user_, engine_.options().database, engine_.catalog().version_text(), backend_pid_,
+                &settings_};
   in.params = &params;
   in.param_types = &param_types;
   in.cte_names = run.ctes;
@@ -732,8 +741,8 @@ std::string SqlSession::execute_select(const ParsedSql& sql, const SqlStatement&
         if (!started) {
           std::vector<PgField> fields;
           for (size_t c = 0; c < batch.column_count(); ++c) {
-            std::string name = run.names.size() == batch.column_count() ? run.names[c]
-                                                                        : batch.schema()[c].name;
+            std::string name =
+                run.names.size() == batch.column_count() ? run.names[c] : batch.schema()[c].name;
             fields.push_back(field_of(name, batch.schema()[c].type));
             map.push_back(static_cast<int>(c));
           }
@@ -760,8 +769,8 @@ std::string SqlSession::execute_explain(const ParsedSql& sql, const SqlStatement
   std::set<std::string> ctes;
   collect_cte_names(*query, ctes);
   auto blocks = find_cube_blocks(*query, engine_.catalog(), ctes);
-  TranslateContext ctx = make_context(engine_.catalog(), &params, tz_->name(),
-                                      engine_.options().limits, ctes, {});
+  TranslateContext ctx =
+      make_context(engine_.catalog(), &params, tz_->name(), engine_.options().limits, ctes, {});
   std::vector<std::string> lines;
   auto add_sql = [&](const std::string& text) {
     std::istringstream in(text);
@@ -772,8 +781,9 @@ std::string SqlSession::execute_explain(const ParsedSql& sql, const SqlStatement
     bool top = blocks.size() == 1 && blocks[0] == qb;
     BlockPlan p = translate_block(*blocks[i], sql, ctx, top, "__strata_r" + std::to_string(i + 1));
     Plan plan = engine_.service().plan(p.query, security_);
-    lines.push_back(std::string(p.direct ? "Cube query (the answer)" : "Cube query (post-processed)") +
-                    " on data source " + plan.source + ":");
+    lines.push_back(
+        std::string(p.direct ? "Cube query (the answer)" : "Cube query (post-processed)") +
+        " on data source " + plan.source + ":");
     add_sql(plan.sql);
     if (!p.direct) lines.push_back("  (not direct: " + p.not_direct_reason + ")");
   }
@@ -800,7 +810,8 @@ StatementDescription SqlSession::describe(const ParsedSql& sql, size_t index,
     for (size_t i = from; i < sql.tokens().size() && sql.tokens()[i].start < to_byte; ++i) {
       std::string_view t = sql.token_text(i);
       if (t.size() > 1 && t[0] == '$') {
-        max_param = std::max(max_param, static_cast<size_t>(std::atoi(std::string(t.substr(1)).c_str())));
+        max_param =
+            std::max(max_param, static_cast<size_t>(std::atoi(std::string(t.substr(1)).c_str())));
       }
     }
   }
@@ -835,8 +846,8 @@ StatementDescription SqlSession::describe(const ParsedSql& sql, size_t index,
   std::set<std::string> ctes;
   collect_cte_names(root, ctes);
   auto blocks = find_cube_blocks(root, engine_.catalog(), ctes);
-  TranslateContext ctx = make_context(engine_.catalog(), &ps, tz_->name(),
-                                      engine_.options().limits, ctes, {});
+  TranslateContext ctx =
+      make_context(engine_.catalog(), &ps, tz_->name(), engine_.options().limits, ctes, {});
   std::vector<BlockPlan> plans;
   if (blocks.size() == 1 && blocks[0] == body) {
     BlockPlan p = translate_block(*body, sql, ctx, true, "__strata_d1");
@@ -847,8 +858,8 @@ StatementDescription SqlSession::describe(const ParsedSql& sql, size_t index,
     plans.push_back(std::move(p));
   } else {
     for (size_t i = 0; i < blocks.size(); ++i) {
-      plans.push_back(translate_block(*blocks[i], sql, ctx, false,
-                                      "__strata_d" + std::to_string(i + 1)));
+      plans.push_back(
+          translate_block(*blocks[i], sql, ctx, false, "__strata_d" + std::to_string(i + 1)));
     }
   }
   SandboxSession& sb = sandbox();

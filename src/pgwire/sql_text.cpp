@@ -110,8 +110,8 @@ std::shared_ptr<const ParsedSql> ParsedSql::parse(std::string sql) {
   opts.max_depth = 2000;  // parse trees nest deeply (each expression level is two)
   out->tree_ = json::parse(r.parse_tree ? r.parse_tree : "{}", ec, {}, opts);
   if (ec == json::error::too_deep) {
-    throw UserError("statement is too complex", {.hint = "nest fewer expressions or subqueries",
-                                                 .sqlstate = "54001"});
+    throw UserError("statement is too complex",
+                    {.hint = "nest fewer expressions or subqueries", .sqlstate = "54001"});
   }
   if (ec || !out->tree_.is_object()) throw InternalError("libpg_query returned malformed JSON");
   if (const json::array* stmts = array_field(out->tree_.as_object(), "stmts")) {
@@ -247,7 +247,9 @@ std::pair<std::string_view, const json::object*> node_of(const json::value& v) {
   return {kv.key(), &kv.value().as_object()};
 }
 
-const json::value* field(const json::object& o, std::string_view key) { return o.if_contains(key); }
+const json::value* field(const json::object& o, std::string_view key) {
+  return o.if_contains(key);
+}
 
 const json::array* array_field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -274,7 +276,9 @@ bool bool_field(const json::object& o, std::string_view key) {
   return v && v->is_bool() && v->as_bool();
 }
 
-int64_t location_of(const json::object& body) { return int_field(body, "location", -1); }
+int64_t location_of(const json::object& body) {
+  return int_field(body, "location", -1);
+}
 
 std::vector<std::string> name_list(const json::array* names) {
   std::vector<std::string> out;

@@ -70,8 +70,7 @@ struct TextEdit {
 // `text` with the edits applied, restricted to [from, to). Edits that lie
 // inside an earlier, larger edit are dropped (the larger one replaces them);
 // partially overlapping edits are an InternalError.
-std::string apply_edits(std::string_view text, std::vector<TextEdit> edits, size_t from,
-                        size_t to);
+std::string apply_edits(std::string_view text, std::vector<TextEdit> edits, size_t from, size_t to);
 
 // 1-based character (UTF-8 code point) position of byte `offset`.
 int char_position(std::string_view text, size_t offset);
@@ -79,7 +78,7 @@ int char_position(std::string_view text, size_t offset);
 size_t byte_offset(std::string_view text, int position);
 
 // Quoting for SQL text strata writes itself.
-std::string quote_ident(std::string_view id);    // "x" with "" doubled
+std::string quote_ident(std::string_view id);   // "x" with "" doubled
 std::string quote_literal(std::string_view s);  // 'x' with '' doubled
 
 // --- Parse tree helpers ----------------------------------------------------------

@@ -23,8 +23,8 @@ std::string lower(std::string_view s) {
 [[noreturn]] void fail(const ParsedSql& sql, int64_t location, std::string message,
                        const char* sqlstate, std::string hint = {}) {
   int position = location >= 0 ? char_position(sql.text(), static_cast<size_t>(location)) : 0;
-  throw UserError(std::move(message), {.position = position, .hint = std::move(hint),
-                                       .sqlstate = sqlstate});
+  throw UserError(std::move(message),
+                  {.position = position, .hint = std::move(hint), .sqlstate = sqlstate});
 }
 
 bool is_token(const ParsedSql& sql, size_t i, std::string_view text) {
@@ -155,7 +155,7 @@ struct ColumnUse {
   const json::object* node = nullptr;
   int64_t location = -1;
   Region region = Region::kTarget;
-  bool in_aggregate = false;      // inside an aggregate over dimensions
+  bool in_aggregate = false;         // inside an aggregate over dimensions
   std::optional<Granularity> trunc;  // the argument of DATE_TRUNC(g, ...)
   bool in_trunc = false;
   bool star = false;
@@ -318,8 +318,9 @@ class BlockTranslator {
       std::string name(string_field(*body, "relname"));
       if (!t) {
         fail(sql_, location_of(*body),
-             "\"" + name + "\" is not a cube or view, and a SELECT that reads cubes may only "
-             "join other cubes",
+             "\"" + name +
+                 "\" is not a cube or view, and a SELECT that reads cubes may only "
+                 "join other cubes",
              "0A000", "move the other table into an outer query, a subquery or a CTE");
       }
       TableRef r;
@@ -345,7 +346,8 @@ class BlockTranslator {
         fail(sql_, -1, "FULL and RIGHT joins between cubes are not supported", "0A000",
              "write JOIN, LEFT JOIN or CROSS JOIN: cubes are joined along the model's joins");
       }
-      if (const json::value* q = field(*body, "quals"); q && !q->is_null()) check_join_condition(*q);
+      if (const json::value* q = field(*body, "quals"); q && !q->is_null())
+        check_join_condition(*q);
       return;
     }
     // Point at the subquery's opening parenthesis.
@@ -376,6 +378,10 @@ class BlockTranslator {
   // model. They must be column equalities (or Cube's __cubeJoinField).
   void check_join_condition(const json::value& q) {
     auto [type, body] = node_of(q);
+    if (type == "A_Const" && body) {  // ON true: a cross join
+      const json::value* b = field(*body, "boolval");
+      if (b && b->is_object() && bool_field(b->as_object(), "boolval")) return;
+    }
     if (type == "BoolExpr" && string_field(*body, "boolop") == "AND_EXPR") {
       if (const json::array* args = array_field(*body, "args")) {
         for (const auto& a : *args) check_join_condition(a);
@@ -470,12 +476,40 @@ class BlockTranslator {
   // --- Scanning expressions --------------------------------------------------------------
 
   static bool is_aggregate_name(std::string_view n) {
-    static const std::set<std::string, std::less<>> kAggs = {
-        "measure", "sum", "avg", "min", "max", "count", "string_agg", "array_agg", "bool_and",
-        "bool_or", "every", "stddev", "stddev_pop", "stddev_samp", "variance", "var_pop",
-        "var_samp", "any_value", "median", "mode", "percentile_cont", "percentile_disc",
-        "bit_and", "bit_or", "json_agg", "jsonb_agg", "json_object_agg", "corr", "covar_pop",
-        "covar_samp", "regr_slope", "regr_intercept", "regr_count", "regr_r2"};
+    static const std::set<std::string, std::less<>> kAggs = {"measure",
+                                                             "sum",
+                                                             "avg",
+                                                             "min",
+                                                             "max",
+                                                             "count",
+                                                             "string_agg",
+                                                             "array_agg",
+                                                             "bool_and",
+                                                             "bool_or",
+                                                             "every",
+                                                             "stddev",
+                                                             "stddev_pop",
+                                                             "stddev_samp",
+                                                             "variance",
+                                                             "var_pop",
+                                                             "var_samp",
+                                                             "any_value",
+                                                             "median",
+                                                             "mode",
+                                                             "percentile_cont",
+                                                             "percentile_disc",
+                                                             "bit_and",
+                                                             "bit_or",
+                                                             "json_agg",
+                                                             "jsonb_agg",
+                                                             "json_object_agg",
+                                                             "corr",
+                                                             "covar_pop",
+                                                             "covar_samp",
+                                                             "regr_slope",
+                                                             "regr_intercept",
+                                                             "regr_count",
+                                                             "regr_r2"};
     return kAggs.count(n) > 0;
   }
 
@@ -548,7 +582,7 @@ class BlockTranslator {
     if (!ok) {
       std::string want;
       switch (m.type) {
-        case MeasureType::kCount: want = "COUNT(" + c->name + ")"; break;
+        case MeasureType::kCount: want = "COUNT(*)"; break;
         case MeasureType::kCountDistinct:
         case MeasureType::kCountDistinctApprox: want = "COUNT(DISTINCT " + c->name + ")"; break;
         case MeasureType::kSum: want = "SUM(" + c->name + ")"; break;
@@ -558,8 +592,9 @@ class BlockTranslator {
         case MeasureType::kNumber: want = "MEASURE(" + c->name + ")"; break;
       }
       fail(sql_, loc,
-           "measure aggregation type doesn't match: " + upper_name() + (distinct ? "(DISTINCT " : "(") +
-               c->name + ") over a " + std::string(measure_type_name(m.type)) + " measure",
+           "measure aggregation type doesn't match: " + upper_name() +
+               (distinct ? "(DISTINCT " : "(") + c->name + ") over a " +
+               std::string(measure_type_name(m.type)) + " measure",
            "0A000", "write MEASURE(" + c->name + ") or " + want);
     }
     return c;
@@ -702,9 +737,9 @@ class BlockTranslator {
       auto names = name_list(array_field(field(*body, "typeName")->as_object(), "names"));
       std::string tn = names.empty() ? "" : lower(names.back());
       const json::value* arg = field(*body, "arg");
-      if (arg && (tn == "text" || tn == "varchar" || tn == "numeric" || tn == "int4" ||
-                  tn == "int8" || tn == "int2" || tn == "float8" || tn == "float4" ||
-                  tn == "bool" || tn == "bpchar")) {
+      if (arg &&
+          (tn == "text" || tn == "varchar" || tn == "numeric" || tn == "int4" || tn == "int8" ||
+           tn == "int2" || tn == "float8" || tn == "float4" || tn == "bool" || tn == "bpchar")) {
         auto inner = const_value(*arg);
         if (inner) return inner;
       }
@@ -829,7 +864,8 @@ class BlockTranslator {
       const CatalogColumn* c = operand_member(v, having, loc);
       if (!c) return std::nullopt;
       if (c->kind == MemberKind::kSegment) return Pushed{std::nullopt, c->member};
-      if (c->kind == MemberKind::kDimension && c->resolved->dimension->type == DimensionType::kBoolean) {
+      if (c->kind == MemberKind::kDimension &&
+          c->resolved->dimension->type == DimensionType::kBoolean) {
         return Pushed{condition(c->member, FilterOp::kEquals, {"true"}), ""};
       }
       return std::nullopt;
@@ -851,16 +887,16 @@ class BlockTranslator {
       if (t == "IS_TRUE") return Pushed{condition(c->member, FilterOp::kEquals, {"true"}), ""};
       if (t == "IS_FALSE") return Pushed{condition(c->member, FilterOp::kEquals, {"false"}), ""};
       if (t == "IS_NOT_TRUE") {
-        return Pushed{group(FilterNode::Kind::kOr,
-                            {condition(c->member, FilterOp::kEquals, {"false"}),
-                             condition(c->member, FilterOp::kNotSet, {})}),
-                      ""};
+        return Pushed{
+            group(FilterNode::Kind::kOr, {condition(c->member, FilterOp::kEquals, {"false"}),
+                                          condition(c->member, FilterOp::kNotSet, {})}),
+            ""};
       }
       if (t == "IS_NOT_FALSE") {
-        return Pushed{group(FilterNode::Kind::kOr,
-                            {condition(c->member, FilterOp::kEquals, {"true"}),
-                             condition(c->member, FilterOp::kNotSet, {})}),
-                      ""};
+        return Pushed{
+            group(FilterNode::Kind::kOr, {condition(c->member, FilterOp::kEquals, {"true"}),
+                                          condition(c->member, FilterOp::kNotSet, {})}),
+            ""};
       }
       if (t == "IS_UNKNOWN") return Pushed{condition(c->member, FilterOp::kNotSet, {}), ""};
       if (t == "IS_NOT_UNKNOWN") return Pushed{condition(c->member, FilterOp::kSet, {}), ""};
@@ -894,24 +930,32 @@ class BlockTranslator {
         c = operand_member(*r, having, loc);
         value_node = l;
         if (!c) return std::nullopt;
-        if (op == "<") op = ">";
-        else if (op == ">") op = "<";
-        else if (op == "<=") op = ">=";
-        else if (op == ">=") op = "<=";
+        if (op == "<")
+          op = ">";
+        else if (op == ">")
+          op = "<";
+        else if (op == "<=")
+          op = ">=";
+        else if (op == ">=")
+          op = "<=";
       }
       if (c->kind == MemberKind::kSegment) {
         auto v = const_value(*value_node);
-        if (op == "=" && v && !v->null && lower(v->text) == "true") return Pushed{std::nullopt, c->member};
+        if (op == "=" && v && !v->null && lower(v->text) == "true")
+          return Pushed{std::nullopt, c->member};
         return std::nullopt;
       }
       check_kind(c, having, loc);
       auto v = const_value(*value_node);
       if (!v || v->null) return std::nullopt;
       std::string value = v->text;
-      if (c->kind == MemberKind::kDimension && c->resolved->dimension->type == DimensionType::kBoolean) {
+      if (c->kind == MemberKind::kDimension &&
+          c->resolved->dimension->type == DimensionType::kBoolean) {
         std::string b = lower(value);
-        if (b == "t" || b == "true" || b == "yes" || b == "on" || b == "1") value = "true";
-        else if (b == "f" || b == "false" || b == "no" || b == "off" || b == "0") value = "false";
+        if (b == "t" || b == "true" || b == "yes" || b == "on" || b == "1")
+          value = "true";
+        else if (b == "f" || b == "false" || b == "no" || b == "off" || b == "0")
+          value = "false";
       }
       if (op == "=") return Pushed{condition(c->member, FilterOp::kEquals, {value}), ""};
       if (op == "<>" || op == "!=") {
@@ -969,7 +1013,8 @@ class BlockTranslator {
       } else {
         // Cube's contains/startsWith/endsWith are case-insensitive (ILIKE).
         if (!insensitive) return std::nullopt;
-        f = lead && trail ? FilterOp::kContains : (trail ? FilterOp::kStartsWith : FilterOp::kEndsWith);
+        f = lead && trail ? FilterOp::kContains
+                          : (trail ? FilterOp::kStartsWith : FilterOp::kEndsWith);
       }
       FilterNode n = condition(c->member, f, {core});
       if (negated) {
@@ -994,10 +1039,10 @@ class BlockTranslator {
       auto hi = const_value((*items)[1]);
       if (!lo || !hi || lo->null || hi->null) return std::nullopt;
       if (kind == "AEXPR_BETWEEN") {
-        return Pushed{group(FilterNode::Kind::kAnd,
-                            {condition(c->member, FilterOp::kGte, {lo->text}),
-                             condition(c->member, FilterOp::kLte, {hi->text})}),
-                      ""};
+        return Pushed{
+            group(FilterNode::Kind::kAnd, {condition(c->member, FilterOp::kGte, {lo->text}),
+                                           condition(c->member, FilterOp::kLte, {hi->text})}),
+            ""};
       }
       return Pushed{group(FilterNode::Kind::kOr, {condition(c->member, FilterOp::kLt, {lo->text}),
                                                   condition(c->member, FilterOp::kGt, {hi->text})}),
@@ -1022,8 +1067,8 @@ class BlockTranslator {
   void decide_mode() {
     bool has_group = groups_ && !groups_->empty();
     if (!aggs_.empty() && has_dim_aggregate_) {
-      fail(sql_, aggs_[0].location,
-           "one SELECT cannot aggregate both measures and dimensions", "0A000",
+      fail(sql_, aggs_[0].location, "one SELECT cannot aggregate both measures and dimensions",
+           "0A000",
            "aggregate dimensions in a subquery, or define a measure for them in the model");
     }
     if (!aggs_.empty()) {
@@ -1041,8 +1086,8 @@ class BlockTranslator {
         if (u.star || (u.column && u.column->kind != MemberKind::kDimension)) only_dims = false;
       }
       const json::array* d = array_field(s_, "distinctClause");
-      bool plain = d && (d->empty() || (d->size() == 1 && d->at(0).is_object() &&
-                                        d->at(0).as_object().empty()));
+      bool plain = d && (d->empty() ||
+                         (d->size() == 1 && d->at(0).is_object() && d->at(0).as_object().empty()));
       if (only_dims && plain && !uses_.empty()) {
         grouped_ = true;
         distinct_as_group_ = true;
@@ -1162,7 +1207,8 @@ class BlockTranslator {
       const CatalogColumn* pick = nullptr;
       for (const auto& c : t.columns) {
         if (c.kind != MemberKind::kDimension) continue;
-        if (!pick || (c.resolved->dimension->primary_key && !pick->resolved->dimension->primary_key)) {
+        if (!pick ||
+            (c.resolved->dimension->primary_key && !pick->resolved->dimension->primary_key)) {
           pick = &c;
         }
       }
@@ -1227,7 +1273,8 @@ class BlockTranslator {
     if (type == "ColumnRef") {
       Resolved r = resolve(*body);
       if (!r.column || r.star) return "";
-      if (r.column->kind == MemberKind::kMeasure) return grouped_ || !has_dim_aggregate_ ? r.column->member : "";
+      if (r.column->kind == MemberKind::kMeasure)
+        return grouped_ || !has_dim_aggregate_ ? r.column->member : "";
       if (r.column->kind != MemberKind::kDimension) return "";
       for (const auto& [c, g] : dims_) {
         if (c == r.column) return g ? "" : c->member;
@@ -1271,7 +1318,8 @@ class BlockTranslator {
     if (has_sublink_) return not_direct("subqueries");
     if (has_dim_aggregate_) return not_direct("aggregates over dimensions");
     if (where_kept_) return not_direct("WHERE conditions that cannot be pushed down");
-    if (having_ && !having_pushed_) return not_direct("HAVING conditions that cannot be pushed down");
+    if (having_ && !having_pushed_)
+      return not_direct("HAVING conditions that cannot be pushed down");
     if (!targets_) return not_direct("no SELECT list");
 
     // Outputs.
@@ -1394,7 +1442,8 @@ class BlockTranslator {
     for (const auto& o : order) {
       // Ordering by a measure the SELECT list does not show: add it.
       const ResolvedMember* m = ctx_.catalog->model().find_member(o.member);
-      if (m && m->measure && std::find(q.measures.begin(), q.measures.end(), o.member) == q.measures.end()) {
+      if (m && m->measure &&
+          std::find(q.measures.begin(), q.measures.end(), o.member) == q.measures.end()) {
         q.measures.push_back(o.member);
       }
     }
@@ -1547,8 +1596,8 @@ class BlockTranslator {
     if (start_loc < 0) start_loc = tables_.empty() ? 0 : tables_[0].location;
     size_t i = sql_.token_index(static_cast<size_t>(start_loc));
     static const std::set<std::string, std::less<>> kClause = {
-        "from", "where", "group", "having", "window", "order", "limit", "offset", "fetch",
-        "for", "union", "intersect", "except"};
+        "from",   "where", "group", "having", "window",    "order", "limit",
+        "offset", "fetch", "for",   "union",  "intersect", "except"};
     int depth = 0;
     std::string current;
     size_t current_start = 0;
@@ -1583,7 +1632,8 @@ class BlockTranslator {
       if (depth != 0 || !toks[i].keyword) continue;
       std::string k = lower(t);
       if (!kClause.count(k)) continue;
-      if (k == "from" && i >= 2 && (is_token(sql_, i - 1, "distinct"))) continue;  // IS DISTINCT FROM
+      if (k == "from" && i >= 2 && (is_token(sql_, i - 1, "distinct")))
+        continue;                                                    // IS DISTINCT FROM
       if (k == "union" || k == "intersect" || k == "except") break;  // the next branch's
       if (!current.empty()) close(toks[i].start);
       if (k == "from" || k == "where" || k == "having") {
@@ -1754,7 +1804,6 @@ std::vector<std::string> output_names(const json::object& select) {
   return out;
 }
 
-
 std::string figure_column_name(const json::value& v) {
   auto [type, body] = node_of(v);
   if (!body) return "?column?";
@@ -1791,7 +1840,8 @@ std::string figure_column_name(const json::value& v) {
   if (type == "RowExpr") return "row";
   if (type == "CoalesceExpr") return "coalesce";
   if (type == "NullIfExpr") return "nullif";
-  if (type == "MinMaxExpr") return string_field(*body, "op") == "IS_GREATEST" ? "greatest" : "least";
+  if (type == "MinMaxExpr")
+    return string_field(*body, "op") == "IS_GREATEST" ? "greatest" : "least";
   if (type == "A_Expr" && string_field(*body, "kind") == "AEXPR_NULLIF") return "nullif";
   if (type == "SQLValueFunction") {
     std::string op(string_field(*body, "op"));
@@ -1818,7 +1868,8 @@ std::string figure_column_name(const json::value& v) {
 }
 
 BlockPlan translate_block(const json::object& select, const ParsedSql& sql,
-                          const TranslateContext& ctx, bool allow_direct, const std::string& table) {
+                          const TranslateContext& ctx, bool allow_direct,
+                          const std::string& table) {
   BlockTranslator t(select, sql, ctx, allow_direct, table);
   return t.run();
 }

@@ -97,8 +97,7 @@ const CatalogTable* cube_table_of(const boost::json::object& range_var, const Ca
 // `allow_direct` is false for blocks nested in a larger statement. `table`
 // names the temporary table a post-processed block reads from.
 BlockPlan translate_block(const boost::json::object& select, const ParsedSql& sql,
-                          const TranslateContext& ctx, bool allow_direct,
-                          const std::string& table);
+                          const TranslateContext& ctx, bool allow_direct, const std::string& table);
 
 // PostgreSQL's name for an unaliased SELECT-list expression ("count",
 // "version", "?column?"), as FigureColname gives it.

@@ -20,8 +20,8 @@ namespace {
 
 int remaining_ms(TransportClock::time_point deadline) {
   if (deadline == TransportClock::time_point::max()) return 1000;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                    TransportClock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - TransportClock::now());
   if (left.count() <= 0) return 0;
   return static_cast<int>(std::min<int64_t>(left.count(), 1000));
 }
@@ -238,7 +238,9 @@ bool Transport::start_tls(TlsContext& ctx, TransportClock::time_point deadline) 
   }
 }
 
-bool Transport::tls() const { return impl_->ssl != nullptr; }
+bool Transport::tls() const {
+  return impl_->ssl != nullptr;
+}
 
 bool Transport::peer_closed() const {
   pollfd p{impl_->fd, static_cast<short>(POLLRDHUP | POLLHUP | POLLERR), 0};

@@ -21,7 +21,8 @@ class TlsContext {
  public:
   // Loads a PEM certificate (chain) and private key. Throws UserError naming
   // the file when either cannot be read or they do not match.
-  static std::shared_ptr<TlsContext> load(const std::string& cert_file, const std::string& key_file);
+  static std::shared_ptr<TlsContext> load(const std::string& cert_file,
+                                          const std::string& key_file);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;

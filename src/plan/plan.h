@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,50 @@ struct PlanFragment {
   std::string tier;  // "hot", "cold", or "" for an untiered cube
 };
 
+// A pre-aggregation that answers (part of) a query, as Cube's
+// usedPreAggregations reports it.
+struct UsedPreAggregation {
+  std::string name;          // "line_items.by_day"
+  std::string target_table;  // the built table ("line_items_by_day_<build>")
+  std::vector<std::string> refresh_key_values;
+  int64_t last_updated_utc = 0;  // microseconds; when its newest partition was built
+  bool lambda = false;           // the newest partition came from the source
+  std::string version;           // changes with every build (keys cached answers)
+};
+
+// One built partition of a pre-aggregation: a Parquet file holding the
+// rows of [from_local, to_local) on the pre-aggregation's wall clock (both
+// 0 for an unpartitioned one).
+struct PreAggPartition {
+  int64_t from_local = 0;
+  int64_t to_local = 0;
+  std::string path;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::string refresh_key;
+  int64_t built_at_utc = 0;
+};
+
+class RollupBuild;  // plan/preagg_build.h
+
+// What is built of one pre-aggregation, for matching (cache/ provides it).
+struct BuiltPreAggregation {
+  std::string source;                       // the DuckDB data source that reads the Parquet files
+  std::string table;                        // reported as targetTableName
+  std::vector<PreAggPartition> partitions;  // by from_local; never empty
+  int64_t last_updated_utc = 0;
+  std::vector<std::string> refresh_key_values;
+  std::string version;  // differs between any two builds (the partition files' names)
+  // How the rollup is built: a lambda plan reads its newest partition's
+  // range from the source with the same queries. Built for the same Model.
+  std::shared_ptr<const RollupBuild> build;
+};
+
+// The built state of a rollup whose definition matches the model, or null
+// when it is not (completely) built. Must be thread-safe.
+using PreAggregationLookup =
+    std::function<std::shared_ptr<const BuiltPreAggregation>(const PreAggregation&)>;
+
 struct Plan {
   // Single-source plans: the data source that runs `sql`. Federated and
   // tiered plans: empty; `fragments` run on their sources, their results are
@@ -64,6 +109,11 @@ struct Plan {
   // that can skip data with them (see core/scan.h).
   std::vector<ScanPredicate> predicates;
   std::optional<TableVersion> as_of;  // the query's time travel, for lake sources
+  // The cubes the query reads (its join tree, by name): their refresh keys
+  // are part of the result cache's key.
+  std::vector<std::string> cubes;
+  // Set when pre-aggregations answer the query (see plan/preagg_match.h).
+  std::vector<UsedPreAggregation> pre_aggregations;
 };
 
 // Which dialect a data source speaks ("default" -> duckdb). Throws
@@ -83,7 +133,10 @@ int64_t retention_boundary(const Tiering& tiers, int64_t now_utc_micros);
 // answered (members of cubes that are not joined, a measure filter mixed
 // into an `or` with dimension filters, a cross-source join that is not an
 // equality between the two cubes' columns).
+// With `pre_aggregations` set, a query a built rollup can answer exactly is
+// planned on the rollup (plan/preagg_match.h); otherwise on the sources.
 Plan plan_query(const SemanticQuery& query, const Model& model, const SecurityContext& security,
-                const DialectLookup& dialects, const TierBoundaryLookup& boundaries = {});
+                const DialectLookup& dialects, const TierBoundaryLookup& boundaries = {},
+                const PreAggregationLookup& pre_aggregations = {});
 
 }  // namespace strata

@@ -55,8 +55,9 @@ std::vector<ExprPtr> ordinals(size_t n) {
 }
 
 QueryPlanner::QueryPlanner(const SemanticQuery& q, const Model& model,
-                           const DialectLookup& dialects, const TierBoundaryLookup& boundaries)
-    : q_(q), model_(model), dialects_(dialects), boundaries_(boundaries) {}
+                           const DialectLookup& dialects, const TierBoundaryLookup& boundaries,
+                           const PreAggregationLookup& pre_aggs)
+    : q_(q), model_(model), dialects_(dialects), boundaries_(boundaries), pre_aggs_(pre_aggs) {}
 
 Plan QueryPlanner::run() {
   tz_ = TimeZone::load(q_.timezone);
@@ -72,9 +73,13 @@ Plan QueryPlanner::run() {
   plan.offset = q_.offset;
   plan.predicates = extract_scan_predicates(q_, model_, *tz_);
   plan.as_of = q_.as_of;
+  for (const Cube* c : tree_->cubes()) plan.cubes.push_back(c->name);
 
   auto select = std::make_shared<sql::Select>();
-  if (needs_federation()) {
+  bool rollup = pre_aggs_ && plan_on_pre_aggregation(*select, plan);
+  if (rollup) {
+    // planned on a pre-aggregation (preagg_match.cpp)
+  } else if (needs_federation()) {
     build_federated(*select, plan);
   } else {
     plan.source = *sources_.begin();
@@ -92,8 +97,9 @@ Plan QueryPlanner::run() {
   }
 
   // The merge step of a federated plan runs in embedded DuckDB.
+  // So does a plan on a pre-aggregation (Parquet read by DuckDB).
   const sql::Dialect& dialect =
-      plan.fragments.empty() ? dialects_(plan.source) : sql::dialect_named("duckdb");
+      plan.fragments.empty() && !rollup ? dialects_(plan.source) : sql::dialect_named("duckdb");
   if (q_.total) {
     sql::Select total;
     sql::TableRef inner;
@@ -718,9 +724,10 @@ int64_t retention_boundary(const Tiering& tiers, int64_t now_utc_micros) {
 }
 
 Plan plan_query(const SemanticQuery& query, const Model& model, const SecurityContext& security,
-                const DialectLookup& dialects, const TierBoundaryLookup& boundaries) {
+                const DialectLookup& dialects, const TierBoundaryLookup& boundaries,
+                const PreAggregationLookup& pre_aggregations) {
   (void)security;  // access policies attach here
-  plan_internal::QueryPlanner planner(query, model, dialects, boundaries);
+  plan_internal::QueryPlanner planner(query, model, dialects, boundaries, pre_aggregations);
   return planner.run();
 }
 

@@ -40,7 +40,7 @@ struct Condition {
 class QueryPlanner {
  public:
   QueryPlanner(const SemanticQuery& q, const Model& model, const DialectLookup& dialects,
-               const TierBoundaryLookup& boundaries);
+               const TierBoundaryLookup& boundaries, const PreAggregationLookup& pre_aggs = {});
   Plan run();
 
  private:
@@ -79,10 +79,17 @@ class QueryPlanner {
   bool needs_federation() const;
   void build_federated(sql::Select& s, Plan& plan);
 
+  // --- answering from a rollup pre-aggregation (preagg_match.cpp): true
+  // when one matches, with `s` and `plan` filled in.
+  bool plan_on_pre_aggregation(sql::Select& s, Plan& plan);
+  bool try_pre_aggregation(const PreAggregation& def, const PreAggregation& declared, bool lambda,
+                           sql::Select& s, Plan& plan);
+
   const SemanticQuery& q_;
   const Model& model_;
   const DialectLookup& dialects_;
   const TierBoundaryLookup& boundaries_;
+  const PreAggregationLookup& pre_aggs_;
   std::shared_ptr<const TimeZone> tz_;
 
   std::vector<const ResolvedMember*> measures_;  // requested, in order

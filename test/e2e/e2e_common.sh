@@ -82,7 +82,8 @@ e2e_port() { # e2e_port NAME PID PATTERN (a regex ending just before the port)
       sed 's/.*://') || true
     [ -n "$port" ] && break
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "$e2e_name: the $name server exited during start-up" >&2
+      echo "$e2e_name: the $name server exited during start-up; its log ends:" >&2
+      tail -n 20 "$work/$name.log" >&2
       return 1
     fi
     sleep 0.1

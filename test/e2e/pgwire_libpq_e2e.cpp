@@ -31,25 +31,25 @@ namespace {
 int g_failures = 0;
 int g_checks = 0;
 
-#define CHECK(cond)                                                                    \
-  do {                                                                                 \
-    ++g_checks;                                                                        \
-    if (!(cond)) {                                                                     \
-      ++g_failures;                                                                    \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": check failed: " #cond << "\n";    \
-    }                                                                                  \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    ++g_checks;                                                                     \
+    if (!(cond)) {                                                                  \
+      ++g_failures;                                                                 \
+      std::cerr << __FILE__ << ":" << __LINE__ << ": check failed: " #cond << "\n"; \
+    }                                                                               \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                       \
-  do {                                                                                       \
-    ++g_checks;                                                                              \
-    auto va = (a);                                                                           \
-    auto vb = (b);                                                                           \
-    if (!(va == vb)) {                                                                       \
-      ++g_failures;                                                                          \
-      std::cerr << __FILE__ << ":" << __LINE__ << ": " #a " == " #b " failed: '" << va      \
-                << "' vs '" << vb << "'\n";                                                  \
-    }                                                                                        \
+#define CHECK_EQ(a, b)                                                                             \
+  do {                                                                                             \
+    ++g_checks;                                                                                    \
+    auto va = (a);                                                                                 \
+    auto vb = (b);                                                                                 \
+    if (!(va == vb)) {                                                                             \
+      ++g_failures;                                                                                \
+      std::cerr << __FILE__ << ":" << __LINE__ << ": " #a " == " #b " failed: '" << va << "' vs '" \
+                << vb << "'\n";                                                                    \
+    }                                                                                              \
   } while (0)
 
 using Rows = std::vector<std::vector<std::string>>;
@@ -132,37 +132,41 @@ void same_answers_as_plain_sql(PGconn* c, strata::DuckDbSource& db) {
   Rows api = query(c,
                    "SELECT status, MEASURE(count), MEASURE(total_amount) FROM orders "
                    "GROUP BY 1 ORDER BY 1");
-  Rows sql = plain(db,
-                   "SELECT status, count(*), sum(amount) FROM orders GROUP BY 1 ORDER BY 1");
+  Rows sql = plain(db, "SELECT status, count(*), sum(amount) FROM orders GROUP BY 1 ORDER BY 1");
   CHECK_EQ(show(api), show(sql));
   CHECK_EQ(show(api), "[cancelled|1|30.00][completed|3|370.00][pending|2|65.00]");
 
   api = query(c,
               "SELECT DATE_TRUNC('month', created_at), COUNT(*) FROM orders GROUP BY 1 ORDER BY 1");
   sql = plain(db,
-              "SELECT date_trunc('month', created_at), count(*) FROM orders GROUP BY 1 ORDER BY 1");
+              "SELECT CAST(date_trunc('month', created_at) AS TIMESTAMP), count(*) FROM orders "
+              "GROUP BY 1 ORDER BY 1");
   CHECK_EQ(show(api), show(sql));
 
   api = query(c,
               "SELECT u.city, MEASURE(o.count), SUM(o.total_amount) FROM orders o "
               "JOIN users u ON o.user_id = u.id GROUP BY 1 ORDER BY 1");
+  // The model's joins are LEFT JOINs from the first cube, however the SQL writes them.
   sql = plain(db,
-              "SELECT u.city, count(*), sum(o.amount) FROM orders o JOIN users u "
-              "ON o.user_id = u.id GROUP BY 1 ORDER BY 1");
+              "SELECT u.city, count(*), sum(o.amount) FROM orders o LEFT JOIN users u "
+              "ON o.user_id = u.id GROUP BY 1 ORDER BY 1 NULLS LAST");
   CHECK_EQ(show(api), show(sql));
 
-  api = query(c, "SELECT category, MEASURE(revenue) FROM line_items li JOIN products p "
-                 "ON li.product_id = p.id GROUP BY 1 ORDER BY 1");
-  sql = plain(db, "SELECT p.category, sum(li.quantity * li.price) FROM line_items li JOIN "
-                  "products p ON li.product_id = p.id GROUP BY 1 ORDER BY 1");
+  api = query(c,
+              "SELECT category, MEASURE(revenue) FROM line_items li JOIN products p "
+              "ON li.product_id = p.id GROUP BY 1 ORDER BY 1");
+  sql = plain(db,
+              "SELECT p.category, sum(li.quantity * li.price) FROM line_items li JOIN "
+              "products p ON li.product_id = p.id GROUP BY 1 ORDER BY 1");
   CHECK_EQ(show(api), show(sql));
 }
 
 void extended_protocol(PGconn* c) {
   // Text parameters, text results.
   const char* values[1] = {"pending"};
-  Result r(PQexecParams(c, "SELECT MEASURE(count), MEASURE(total_amount) FROM orders WHERE status = $1",
-                        1, nullptr, values, nullptr, nullptr, 0));
+  Result r(
+      PQexecParams(c, "SELECT MEASURE(count), MEASURE(total_amount) FROM orders WHERE status = $1",
+                   1, nullptr, values, nullptr, nullptr, 0));
   CHECK_EQ(PQresultStatus(r.get()), PGRES_TUPLES_OK);
   CHECK_EQ(show(text_rows(r.get())), "[2|65.00]");
   CHECK_EQ(PQftype(r.get(), 0), 20u);
@@ -171,13 +175,14 @@ void extended_protocol(PGconn* c) {
   // Binary parameters (int8) and binary results.
   int64_t threshold = 60;
   char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((static_cast<uint64_t>(threshold) >> (56 - 8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    buf[i] = static_cast<char>((static_cast<uint64_t>(threshold) >> (56 - 8 * i)) & 0xff);
   const char* bvalues[1] = {buf};
   int lengths[1] = {8};
   int formats[1] = {1};
   Oid types[1] = {20};
-  Result b(PQexecParams(c, "SELECT MEASURE(count) FROM orders WHERE amount > $1", 1, types,
-                        bvalues, lengths, formats, 1));
+  Result b(PQexecParams(c, "SELECT MEASURE(count) FROM orders WHERE amount > $1", 1, types, bvalues,
+                        lengths, formats, 1));
   CHECK_EQ(PQresultStatus(b.get()), PGRES_TUPLES_OK);
   CHECK_EQ(PQfformat(b.get(), 0), 1);
   CHECK_EQ(PQgetlength(b.get(), 0, 0), 8);
@@ -194,7 +199,9 @@ void extended_protocol(PGconn* c) {
   CHECK_EQ((static_cast<uint8_t>(v[8]) << 8 | static_cast<uint8_t>(v[9])), 465);
 
   // Named prepared statement, described before it runs.
-  Result p(PQprepare(c, "by_status", "SELECT status, MEASURE(count) FROM orders WHERE status = $1 GROUP BY 1", 1, nullptr));
+  Result p(PQprepare(c, "by_status",
+                     "SELECT status, MEASURE(count) FROM orders WHERE status = $1 GROUP BY 1", 1,
+                     nullptr));
   CHECK_EQ(PQresultStatus(p.get()), PGRES_COMMAND_OK);
   Result d(PQdescribePrepared(c, "by_status"));
   CHECK_EQ(PQresultStatus(d.get()), PGRES_COMMAND_OK);
@@ -206,7 +213,7 @@ void extended_protocol(PGconn* c) {
     const char* pv[1] = {s};
     Result e(PQexecPrepared(c, "by_status", 1, pv, nullptr, nullptr, 0));
     CHECK_EQ(PQresultStatus(e.get()), PGRES_TUPLES_OK);
-    std::string want = std::string(s) == "completed" ? "[completed|3]"
+    std::string want = std::string(s) == "completed"   ? "[completed|3]"
                        : std::string(s) == "cancelled" ? "[cancelled|1]"
                                                        : "";
     CHECK_EQ(show(text_rows(e.get())), want);
@@ -274,7 +281,9 @@ void cancellation(const std::string& slow_conninfo) {
   Result r(PQexec(c.get(), "SELECT MEASURE(count) FROM slow"));
   canceller.join();
   PQfreeCancel(cancel);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
   CHECK_EQ(PQresultStatus(r.get()), PGRES_FATAL_ERROR);
   const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
   CHECK_EQ(std::string(state ? state : ""), "57014");

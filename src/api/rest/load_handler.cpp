@@ -45,8 +45,10 @@ HttpResponse finish(LoadState& state) {
     ValueFormatOptions values;
     values.utc_to_local = [tz](int64_t utc) { return tz->utc_to_local(utc); };
     ResultInfo info;
-    info.db_type = db_type_of(state.sources, result.source);
-    info.last_refresh_time = refreshed;
+    info.db_type = db_type_of(state.sources, answering_source(result, *state.model));
+    // A cached answer was computed earlier: report when.
+    info.last_refresh_time =
+        result.computed_at_utc > 0 ? format_iso_local(result.computed_at_utc, 3) + "Z" : refreshed;
     info.blending = blending;
     results.push_back(
         format_result(result, query, state.call.normalized[i], *state.model, values, info));

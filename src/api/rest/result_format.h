@@ -58,6 +58,10 @@ struct ResultInfo {
   bool blending = false;           // one of several queries of a data-blending request
 };
 
+// The data source reported for a result: the answering source ("federated"
+// for several), or for an answer from a pre-aggregation its cube's source.
+std::string answering_source(const QueryResult& result, const Model& model);
+
 // One element of "results" (and the whole body of a single-query /load):
 // {query, data, lastRefreshTime, annotation, dataSource, dbType, extDbType,
 //  external, slowQuery, total, limitReached}. `total` is null unless the

@@ -18,12 +18,12 @@ ScratchDir::~ScratchDir() {
 }
 
 LakeEngine& engine() {
-  static LakeEngine* e = [] {
+  static LakeEngine e("lake-test", StorageOptions{}, [] {
     DuckDbSourceOptions o;
     o.threads = 2;
-    return new LakeEngine("lake-test", StorageOptions{}, o);
-  }();
-  return *e;
+    return o;
+  }());
+  return e;
 }
 
 Read query_table(const std::string& location, const std::string& sql,

@@ -7,6 +7,8 @@
 #include "core/time.h"
 #include "lake/avro/ocf_header.h"
 #include "lake/catalog/catalog.h"
+#include "lake/catalog/rest_catalog.h"
+#include "lake/lake_config.h"
 #include "lake/metadata/table_metadata.h"
 #include "lake/scan/deletion_vector.h"
 #include "lake/scan/pruning.h"
@@ -351,6 +353,33 @@ TEST(Metadata, ParsesV1ShapesAndRejectsBadInput) {
     EXPECT_NE(e.message().find("v9.metadata.json"), std::string::npos);
   }
   EXPECT_THROW(parse_table_metadata(R"({"format-version": 4, "location": "x"})", "f"), SourceError);
+}
+
+TEST(RestCatalogPieces, NamespacesJoinWithTheUnitSeparator) {
+  EXPECT_EQ(rest_namespace_segment({"a", "b c"}), "a%1Fb%20c");
+  EXPECT_EQ(rest_namespace_segment({"sales"}), "sales");
+}
+
+TEST(LakeSettings, ParsesAndRefusesBadSettings) {
+  LakeConfig c = parse_lake_config("lake",
+                                   {{"warehouse", "lake"},
+                                    {"table.sales.orders", "/data/orders"},
+                                    {"s3_endpoint", "http://127.0.0.1:9000"},
+                                    {"s3_path_style", "true"},
+                                    {"cache_max_size", "2GB"},
+                                    {"path_map", "s3a://w -> /x"}},
+                                   "/base");
+  EXPECT_EQ(c.catalog, "folder");
+  EXPECT_EQ(c.warehouse, "/base/lake");
+  EXPECT_EQ(c.tables.at("sales.orders"), "/data/orders");
+  EXPECT_TRUE(c.storage.s3->path_style);
+  EXPECT_EQ(c.storage.cache_max_bytes, 2000000000u);
+  EXPECT_EQ(c.paths.map("s3a://w/t"), "/x/t");
+  EXPECT_THROW(parse_lake_config("lake", {{"warehouse", "x"}, {"colour", "blue"}}, "."), UserError);
+  EXPECT_THROW(parse_lake_config("lake", {{"catalog", "sql"}}, "."), UserError);
+  EXPECT_THROW(parse_lake_config("lake", {{"catalog", "hive"}}, "."), UserError);
+  EXPECT_THROW(parse_lake_config("lake", {}, "."), UserError);
+  EXPECT_EQ(parse_size("512MiB", "x"), 512u * 1024 * 1024);
 }
 
 }  // namespace

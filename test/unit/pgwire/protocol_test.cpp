@@ -1,16 +1,19 @@
 // The PostgreSQL protocol codec: framing limits and strict parsing of every
 // frontend message, including malformed, truncated and absurd input.
+#include "pgwire/protocol.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "pgwire/bytes.h"
-#include "pgwire/protocol.h"
 
 namespace strata::pgwire {
 namespace {
 
-std::string cstr(const std::string& s) { return s + std::string(1, '\0'); }
+std::string cstr(const std::string& s) {
+  return s + std::string(1, '\0');
+}
 
 std::string i16(int16_t v) {
   std::string s;
@@ -150,9 +153,9 @@ TEST(Bind, RejectsMalformedMessages) {
   EXPECT_THROW(parse_bind(cstr("") + cstr("") + i16(1) + i16(7) + i16(0) + i16(0)),
                ProtocolViolation);
   // Two formats for one parameter.
-  EXPECT_THROW(parse_bind(cstr("") + cstr("") + i16(2) + i16(0) + i16(0) + i16(1) + i32(1) + "x" +
-                          i16(0)),
-               ProtocolViolation);
+  EXPECT_THROW(
+      parse_bind(cstr("") + cstr("") + i16(2) + i16(0) + i16(0) + i16(1) + i32(1) + "x" + i16(0)),
+      ProtocolViolation);
   // Truncated before the result formats.
   EXPECT_THROW(parse_bind(cstr("") + cstr("") + i16(0) + i16(0)), ProtocolViolation);
   // Claims 30000 parameters.

@@ -1,9 +1,10 @@
 // SCRAM-SHA-256 against RFC 7677's test vector, md5 against a known hash,
 // and the exchange's failure cases.
+#include "pgwire/scram.h"
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "pgwire/scram.h"
 
 namespace strata::pgwire {
 namespace {
@@ -19,7 +20,9 @@ constexpr const char* kClientFinal =
     "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
 constexpr const char* kServerFinal = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
 
-ScramVerifier rfc_verifier() { return make_scram_verifier("pencil", *base64_decode(kSaltB64)); }
+ScramVerifier rfc_verifier() {
+  return make_scram_verifier("pencil", *base64_decode(kSaltB64));
+}
 
 TEST(Scram, Rfc7677TestVector) {
   ScramServer s(rfc_verifier(), kServerNonce);

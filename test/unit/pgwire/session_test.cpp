@@ -83,7 +83,8 @@ class SessionTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    session_ = std::make_unique<SqlSession>(*engine_, SecurityContext{"{\"sub\":\"alice\"}", "alice", true},
+    session_ = std::make_unique<SqlSession>(*engine_,
+                                            SecurityContext{"{\"sub\":\"alice\"}", "alice", true},
                                             "alice", 4242, std::map<std::string, std::string>{});
   }
 
@@ -125,11 +126,12 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST_F(SessionTest, DirectQueryAnswersTheIssueExample) {
-  Rows r = run(
-      "SELECT status, MEASURE(count), MEASURE(total_amount) FROM orders "
-      "WHERE created_at >= '2024-01-01' GROUP BY 1 ORDER BY 3 DESC LIMIT 10");
-  EXPECT_EQ(r, (Rows{{"completed", "3", "370.00"}, {"pending", "2", "65.00"},
-                     {"cancelled", "1", "30.00"}}));
+  Rows r =
+      run("SELECT status, MEASURE(count), MEASURE(total_amount) FROM orders "
+          "WHERE created_at >= '2024-01-01' GROUP BY 1 ORDER BY 3 DESC LIMIT 10");
+  EXPECT_EQ(
+      r,
+      (Rows{{"completed", "3", "370.00"}, {"pending", "2", "65.00"}, {"cancelled", "1", "30.00"}}));
   EXPECT_EQ(tag_, "SELECT 3");
   EXPECT_EQ(names(), (std::vector<std::string>{"status", "measure", "measure"}));
   EXPECT_EQ(rec_->fields[1].type_oid, 20);
@@ -176,8 +178,12 @@ TEST_F(SessionTest, CteAndExpressionsOverAggregates) {
 TEST_F(SessionTest, UnionCaseAndRegrouping) {
   EXPECT_EQ(run("SELECT status AS x FROM orders GROUP BY 1 UNION ALL "
                 "SELECT city FROM users GROUP BY 1 ORDER BY 1"),
-            (Rows{{"Los Angeles"}, {"New York"}, {"San Francisco"}, {"cancelled"},
-                  {"completed"}, {"pending"}}));
+            (Rows{{"Los Angeles"},
+                  {"New York"},
+                  {"San Francisco"},
+                  {"cancelled"},
+                  {"completed"},
+                  {"pending"}}));
   EXPECT_EQ(run("SELECT CASE WHEN MEASURE(count) > 1 THEN 'many' ELSE 'one' END AS k, status "
                 "FROM orders GROUP BY 2 ORDER BY 2"),
             (Rows{{"one", "cancelled"}, {"many", "completed"}, {"many", "pending"}}));
@@ -188,8 +194,7 @@ TEST_F(SessionTest, UnionCaseAndRegrouping) {
 }
 
 TEST_F(SessionTest, AggregatesOverDimensionsUseRawRows) {
-  EXPECT_EQ(run("SELECT SUM(amount), COUNT(DISTINCT status) FROM orders"),
-            (Rows{{"465.00", "3"}}));
+  EXPECT_EQ(run("SELECT SUM(amount), COUNT(DISTINCT status) FROM orders"), (Rows{{"465.00", "3"}}));
 }
 
 TEST_F(SessionTest, CatalogQueries) {
@@ -218,11 +223,11 @@ TEST_F(SessionTest, CatalogQueries) {
                 "OPERATOR(pg_catalog.~) '^(orders)$' COLLATE pg_catalog.default AND "
                 "pg_catalog.pg_table_is_visible(c.oid) ORDER BY 2, 3"),
             (Rows{{"16385", "public", "orders"}}));
-  EXPECT_EQ(run("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM "
-                "pg_catalog.pg_attribute a WHERE a.attrelid = '16385' AND a.attnum > 0 AND NOT "
-                "a.attisdropped ORDER BY a.attnum LIMIT 3"),
-            (Rows{{"id", "numeric"}, {"status", "text"}, {"created_at",
-                                                          "timestamp without time zone"}}));
+  EXPECT_EQ(
+      run("SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM "
+          "pg_catalog.pg_attribute a WHERE a.attrelid = '16385' AND a.attnum > 0 AND NOT "
+          "a.attisdropped ORDER BY a.attnum LIMIT 3"),
+      (Rows{{"id", "numeric"}, {"status", "text"}, {"created_at", "timestamp without time zone"}}));
   EXPECT_EQ(run("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"),
             (Rows{{"6"}}));
   EXPECT_EQ(run("SELECT 'orders'::regclass::oid"), (Rows{{"16385"}}));
@@ -270,7 +275,8 @@ TEST_F(SessionTest, ErrorsMapToSqlstates) {
 }
 
 TEST_F(SessionTest, DescribeWithoutRunning) {
-  auto parsed = ParsedSql::parse("SELECT status, MEASURE(count) FROM orders WHERE status = $1 GROUP BY 1");
+  auto parsed =
+      ParsedSql::parse("SELECT status, MEASURE(count) FROM orders WHERE status = $1 GROUP BY 1");
   StatementDescription d = session_->describe(*parsed, 0, nullptr, {});
   ASSERT_EQ(d.fields.size(), 2u);
   EXPECT_EQ(d.fields[0].type_oid, 25);

@@ -1,5 +1,7 @@
 // SQL -> SemanticQuery on the shop fixture model: each case states the
 // SemanticQuery fields it must produce, written by hand.
+#include "pgwire/translate.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -8,7 +10,6 @@
 #include "model/loader.h"
 #include "pgwire/catalog.h"
 #include "pgwire/sql_text.h"
-#include "pgwire/translate.h"
 
 namespace strata::pgwire {
 namespace {
@@ -24,7 +25,8 @@ class TranslateTest : public ::testing::Test {
     model_.reset();
   }
 
-  BlockPlan translate(const std::string& sql, const std::vector<std::optional<std::string>>* params = nullptr,
+  BlockPlan translate(const std::string& sql,
+                      const std::vector<std::optional<std::string>>* params = nullptr,
                       const std::string& tz = "UTC") {
     parsed_ = ParsedSql::parse(sql);
     const auto& st = parsed_->statements().at(0);
@@ -177,8 +179,8 @@ TEST_F(TranslateTest, OrBecomesAnOrFilterAndNotNegates) {
 
 TEST_F(TranslateTest, ParametersAndNegativeNumbers) {
   std::vector<std::optional<std::string>> params = {std::string("pending"), std::string("5")};
-  BlockPlan p = translate("SELECT status FROM orders WHERE status = $1 AND amount > -3 LIMIT $2",
-                          &params);
+  BlockPlan p =
+      translate("SELECT status FROM orders WHERE status = $1 AND amount > -3 LIMIT $2", &params);
   ASSERT_TRUE(p.direct);
   ASSERT_EQ(p.query.filters.size(), 2u);
   EXPECT_EQ(p.query.filters[0].values, Strings{"pending"});
@@ -193,8 +195,8 @@ TEST_F(TranslateTest, JoinsMapOntoTheModel) {
   ASSERT_TRUE(p.direct) << p.not_direct_reason;
   EXPECT_EQ(p.query.dimensions, Strings{"users.city"});
   EXPECT_EQ(p.query.measures, Strings{"orders.count"});
-  BlockPlan c = translate(
-      "SELECT users.city, MEASURE(orders.count) FROM orders CROSS JOIN users GROUP BY 1");
+  BlockPlan c =
+      translate("SELECT users.city, MEASURE(orders.count) FROM orders CROSS JOIN users GROUP BY 1");
   EXPECT_TRUE(c.direct);
   EXPECT_EQ(error_of("SELECT 1 FROM orders o JOIN users u ON o.amount > u.id"), "0A000@40");
 }
@@ -227,8 +229,8 @@ TEST_F(TranslateTest, DistinctGroupsByDimensions) {
 }
 
 TEST_F(TranslateTest, ViewsAreTables) {
-  BlockPlan p = translate(
-      "SELECT orders_status, MEASURE(revenue) FROM sales GROUP BY 1 ORDER BY 2 DESC");
+  BlockPlan p =
+      translate("SELECT orders_status, MEASURE(revenue) FROM sales GROUP BY 1 ORDER BY 2 DESC");
   ASSERT_TRUE(p.direct) << p.not_direct_reason;
   EXPECT_EQ(p.query.dimensions, Strings{"sales.orders_status"});
   EXPECT_EQ(p.query.measures, Strings{"sales.revenue"});
