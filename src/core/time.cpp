@@ -94,14 +94,10 @@ int64_t micros_from_civil(const CivilTime& t) {
 
 int64_t truncate_local(int64_t local_micros, Granularity g) {
   switch (g) {
-    case Granularity::kSecond:
-      return floor_div(local_micros, kMicrosPerSecond) * kMicrosPerSecond;
-    case Granularity::kMinute:
-      return floor_div(local_micros, kMicrosPerMinute) * kMicrosPerMinute;
-    case Granularity::kHour:
-      return floor_div(local_micros, kMicrosPerHour) * kMicrosPerHour;
-    case Granularity::kDay:
-      return floor_div(local_micros, kMicrosPerDay) * kMicrosPerDay;
+    case Granularity::kSecond: return floor_div(local_micros, kMicrosPerSecond) * kMicrosPerSecond;
+    case Granularity::kMinute: return floor_div(local_micros, kMicrosPerMinute) * kMicrosPerMinute;
+    case Granularity::kHour: return floor_div(local_micros, kMicrosPerHour) * kMicrosPerHour;
+    case Granularity::kDay: return floor_div(local_micros, kMicrosPerDay) * kMicrosPerDay;
     case Granularity::kWeek: {
       // 1970-01-01 was a Thursday; day 4 (1970-01-05) was a Monday.
       int64_t days = floor_div(local_micros, kMicrosPerDay);
@@ -123,16 +119,11 @@ int64_t truncate_local(int64_t local_micros, Granularity g) {
 
 int64_t add_local(int64_t local_micros, Granularity g, int64_t n) {
   switch (g) {
-    case Granularity::kSecond:
-      return local_micros + n * kMicrosPerSecond;
-    case Granularity::kMinute:
-      return local_micros + n * kMicrosPerMinute;
-    case Granularity::kHour:
-      return local_micros + n * kMicrosPerHour;
-    case Granularity::kDay:
-      return local_micros + n * kMicrosPerDay;
-    case Granularity::kWeek:
-      return local_micros + 7 * n * kMicrosPerDay;
+    case Granularity::kSecond: return local_micros + n * kMicrosPerSecond;
+    case Granularity::kMinute: return local_micros + n * kMicrosPerMinute;
+    case Granularity::kHour: return local_micros + n * kMicrosPerHour;
+    case Granularity::kDay: return local_micros + n * kMicrosPerDay;
+    case Granularity::kWeek: return local_micros + 7 * n * kMicrosPerDay;
     case Granularity::kMonth:
     case Granularity::kQuarter:
     case Granularity::kYear: {
@@ -204,8 +195,7 @@ std::optional<ParsedTimestamp> parse_iso_timestamp(std::string_view s) {
         ++pos;
       }
       if (digits == 0 || digits > 9) return std::nullopt;
-      for (int i = digits; i < 6; ++i)
-        micros *= 10;
+      for (int i = digits; i < 6; ++i) micros *= 10;
       t.micros = micros;
     }
   }
@@ -254,19 +244,42 @@ std::string format_date(int64_t days) {
 }
 
 std::string format_sql_timestamp(int64_t micros) {
+  // Written digit by digit: the planner renders several per query, and
+  // snprintf's format parsing dominated their cost.
   CivilTime t = civil_from_micros(micros);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d", t.year, t.month, t.day,
-                        t.hour, t.minute, t.second);
-  std::string out(buf, n);
+  char buf[32];
+  size_t n = 0;
+  auto digits = [&](int64_t v, int width) {
+    if (v < 0) {
+      buf[n++] = '-';
+      v = -v;
+    }
+    char tmp[20];
+    int k = 0;
+    do {
+      tmp[k++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v > 0);
+    for (int pad = k; pad < width; ++pad) buf[n++] = '0';
+    while (k > 0) buf[n++] = tmp[--k];
+  };
+  digits(t.year, 4);
+  buf[n++] = '-';
+  digits(t.month, 2);
+  buf[n++] = '-';
+  digits(t.day, 2);
+  buf[n++] = ' ';
+  digits(t.hour, 2);
+  buf[n++] = ':';
+  digits(t.minute, 2);
+  buf[n++] = ':';
+  digits(t.second, 2);
   if (t.micros != 0) {
-    n = std::snprintf(buf, sizeof(buf), ".%06d", t.micros);
-    std::string frac(buf, n);
-    while (frac.back() == '0')
-      frac.pop_back();
-    out += frac;
+    buf[n++] = '.';
+    digits(t.micros, 6);
+    while (buf[n - 1] == '0') --n;
   }
-  return out;
+  return std::string(buf, n);
 }
 
 std::optional<int64_t> parse_interval_micros(std::string_view text) {

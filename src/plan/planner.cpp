@@ -465,9 +465,14 @@ std::vector<Condition> QueryPlanner::where_conditions() {
 }
 
 ExprPtr QueryPlanner::where_condition() {
+  // Every measure group's subquery repeats the same WHERE; expressions are
+  // immutable, so it is built once and shared.
+  if (where_built_) return where_;
   std::vector<ExprPtr> terms;
   for (auto& c : where_conditions()) terms.push_back(std::move(c.expr));
-  return sql::and_all(std::move(terms));
+  where_ = sql::and_all(std::move(terms));
+  where_built_ = true;
+  return where_;
 }
 
 ExprPtr QueryPlanner::having_condition(

@@ -91,6 +91,8 @@ class QueryPlanner {
   const TierBoundaryLookup& boundaries_;
   const PreAggregationLookup& pre_aggs_;
   std::shared_ptr<const TimeZone> tz_;
+  sql::ExprPtr where_;  // where_condition(), built once
+  bool where_built_ = false;
 
   std::vector<const ResolvedMember*> measures_;  // requested, in order
   std::vector<std::pair<const ResolvedMember*, std::optional<Granularity>>> dims_;

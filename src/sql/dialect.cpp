@@ -19,10 +19,27 @@ std::string Dialect::render(const Expr& expr) const {
   return std::move(out.s);
 }
 
+namespace {
+
+// True when `text` holds `quote` or a NUL: the characters quoting must double
+// or refuse. One pass, no library calls (this runs for every identifier).
+bool has_char(std::string_view text, char quote) {
+  bool found = false;
+  for (char c : text) found |= (c == quote) | (c == '\0');
+  return found;
+}
+
+}  // namespace
+
 std::string Dialect::quote_identifier(std::string_view id) const {
   std::string out;
   out.reserve(id.size() + 2);
   out += '"';
+  if (!has_char(id, '"')) {
+    out += id;  // the common case: nothing to double or refuse
+    out += '"';
+    return out;
+  }
   for (char c : id) {
     if (c == '\0') throw UserError("an identifier cannot contain a NUL character");
     if (c == '"') out += '"';
@@ -36,6 +53,11 @@ std::string Dialect::string_literal(std::string_view s) const {
   std::string out;
   out.reserve(s.size() + 2);
   out += '\'';
+  if (!has_char(s, '\'')) {
+    out += s;
+    out += '\'';
+    return out;
+  }
   for (char c : s) {
     if (c == '\0') {
       throw UserError("a value contains a NUL character, which SQL text cannot carry",
@@ -52,32 +74,19 @@ namespace {
 
 std::string_view binary_op_text(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAnd:
-      return " AND ";
-    case BinaryOp::kOr:
-      return " OR ";
-    case BinaryOp::kEq:
-      return " = ";
-    case BinaryOp::kNotEq:
-      return " <> ";
-    case BinaryOp::kLt:
-      return " < ";
-    case BinaryOp::kLte:
-      return " <= ";
-    case BinaryOp::kGt:
-      return " > ";
-    case BinaryOp::kGte:
-      return " >= ";
-    case BinaryOp::kAdd:
-      return " + ";
-    case BinaryOp::kSub:
-      return " - ";
-    case BinaryOp::kMul:
-      return " * ";
-    case BinaryOp::kDiv:
-      return " / ";
-    case BinaryOp::kIsNotDistinctFrom:
-      return " IS NOT DISTINCT FROM ";
+    case BinaryOp::kAnd: return " AND ";
+    case BinaryOp::kOr: return " OR ";
+    case BinaryOp::kEq: return " = ";
+    case BinaryOp::kNotEq: return " <> ";
+    case BinaryOp::kLt: return " < ";
+    case BinaryOp::kLte: return " <= ";
+    case BinaryOp::kGt: return " > ";
+    case BinaryOp::kGte: return " >= ";
+    case BinaryOp::kAdd: return " + ";
+    case BinaryOp::kSub: return " - ";
+    case BinaryOp::kMul: return " * ";
+    case BinaryOp::kDiv: return " / ";
+    case BinaryOp::kIsNotDistinctFrom: return " IS NOT DISTINCT FROM ";
   }
   return " ? ";
 }
@@ -97,8 +106,7 @@ bool is_atomic(const Expr& e) {
     case ExprKind::kToLocalTime:
     case ExprKind::kTimestamp:
     case ExprKind::kSubquery:
-    case ExprKind::kCase:
-      return true;
+    case ExprKind::kCase: return true;
     case ExprKind::kRawSql: {
       if (e.raw.size() == 1 && e.raw[0].kind == Expr::RawPiece::Kind::kExpr) {
         return is_atomic(*e.raw[0].expr);
@@ -117,8 +125,7 @@ bool is_atomic(const Expr& e) {
       }
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -132,27 +139,19 @@ int precedence(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kBinary:
       switch (e.op) {
-        case BinaryOp::kOr:
-          return 1;
-        case BinaryOp::kAnd:
-          return 2;
+        case BinaryOp::kOr: return 1;
+        case BinaryOp::kAnd: return 2;
         case BinaryOp::kAdd:
-        case BinaryOp::kSub:
-          return 5;
+        case BinaryOp::kSub: return 5;
         case BinaryOp::kMul:
-        case BinaryOp::kDiv:
-          return 6;
-        default:
-          return 4;  // comparisons
+        case BinaryOp::kDiv: return 6;
+        default: return 4;  // comparisons
       }
-    case ExprKind::kNot:
-      return 3;
+    case ExprKind::kNot: return 3;
     case ExprKind::kIsNull:
     case ExprKind::kInList:
-    case ExprKind::kLike:
-      return 4;
-    default:
-      return is_atomic(e) ? 7 : 0;  // model SQL of unknown shape: always parenthesized
+    case ExprKind::kLike: return 4;
+    default: return is_atomic(e) ? 7 : 0;  // model SQL of unknown shape: always parenthesized
   }
 }
 
@@ -188,24 +187,14 @@ void Dialect::render_expr(const Expr& e, Out& out) const {
     case ExprKind::kRawSql:
       for (const auto& p : e.raw) {
         switch (p.kind) {
-          case Expr::RawPiece::Kind::kText:
-            out << p.text;
-            break;
-          case Expr::RawPiece::Kind::kAlias:
-            out << quote_identifier(p.text);
-            break;
-          case Expr::RawPiece::Kind::kExpr:
-            operand(p.expr, nullptr);
-            break;
+          case Expr::RawPiece::Kind::kText: out << p.text; break;
+          case Expr::RawPiece::Kind::kAlias: out << quote_identifier(p.text); break;
+          case Expr::RawPiece::Kind::kExpr: operand(p.expr, nullptr); break;
         }
       }
       return;
-    case ExprKind::kLiteral:
-      render_literal(e.literal, out);
-      return;
-    case ExprKind::kStar:
-      out << "*";
-      return;
+    case ExprKind::kLiteral: render_literal(e.literal, out); return;
+    case ExprKind::kStar: out << "*"; return;
     case ExprKind::kFunction:
       out << e.name << "(";
       for (size_t i = 0; i < e.args.size(); ++i) {
@@ -214,9 +203,7 @@ void Dialect::render_expr(const Expr& e, Out& out) const {
       }
       out << ")";
       return;
-    case ExprKind::kAggregate:
-      render_aggregate(e, out);
-      return;
+    case ExprKind::kAggregate: render_aggregate(e, out); return;
     case ExprKind::kBinary:
       operand(e.args[0], &e);
       out << binary_op_text(e.op);
@@ -239,9 +226,7 @@ void Dialect::render_expr(const Expr& e, Out& out) const {
       }
       out << ")";
       return;
-    case ExprKind::kLike:
-      render_like(e, out);
-      return;
+    case ExprKind::kLike: render_like(e, out); return;
     case ExprKind::kCase: {
       out << "CASE";
       size_t pairs = (e.args.size() - (e.has_else ? 1 : 0)) / 2;
@@ -265,15 +250,9 @@ void Dialect::render_expr(const Expr& e, Out& out) const {
       render_type(e.cast_type, out);
       out << ")";
       return;
-    case ExprKind::kTimeTrunc:
-      render_time_trunc(e, out);
-      return;
-    case ExprKind::kToLocalTime:
-      render_to_local_time(e, out);
-      return;
-    case ExprKind::kTimestamp:
-      render_timestamp(e.micros, out);
-      return;
+    case ExprKind::kTimeTrunc: render_time_trunc(e, out); return;
+    case ExprKind::kToLocalTime: render_to_local_time(e, out); return;
+    case ExprKind::kTimestamp: render_timestamp(e.micros, out); return;
     case ExprKind::kSubquery:
       out << "(";
       render_select(*e.subquery, out);
@@ -288,9 +267,7 @@ void Dialect::render_literal(const Value& v, Out& out) const {
     return;
   }
   switch (v.type.id) {
-    case TypeId::kBoolean:
-      out << (v.i ? "TRUE" : "FALSE");
-      return;
+    case TypeId::kBoolean: out << (v.i ? "TRUE" : "FALSE"); return;
     case TypeId::kInt16:
     case TypeId::kInt32:
     case TypeId::kInt64: {
@@ -319,16 +296,10 @@ void Dialect::render_literal(const Value& v, Out& out) const {
       out << text;
       return;
     }
-    case TypeId::kDate:
-      out << "DATE " << string_literal(format_date(v.i));
-      return;
+    case TypeId::kDate: out << "DATE " << string_literal(format_date(v.i)); return;
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      render_timestamp(v.i, out);
-      return;
-    default:
-      out << string_literal(v.s);
-      return;
+    case TypeId::kTimestampTz: render_timestamp(v.i, out); return;
+    default: out << string_literal(v.s); return;
   }
 }
 
@@ -351,27 +322,13 @@ void Dialect::render_aggregate(const Expr& e, Out& out) const {
     }
   };
   switch (e.aggregate) {
-    case AggregateFn::kCount:
-      out << "count(";
-      break;
-    case AggregateFn::kCountDistinct:
-      out << "count(DISTINCT ";
-      break;
-    case AggregateFn::kApproxCountDistinct:
-      out << "approx_count_distinct(";
-      break;
-    case AggregateFn::kSum:
-      out << "sum(";
-      break;
-    case AggregateFn::kAvg:
-      out << "avg(";
-      break;
-    case AggregateFn::kMin:
-      out << "min(";
-      break;
-    case AggregateFn::kMax:
-      out << "max(";
-      break;
+    case AggregateFn::kCount: out << "count("; break;
+    case AggregateFn::kCountDistinct: out << "count(DISTINCT "; break;
+    case AggregateFn::kApproxCountDistinct: out << "approx_count_distinct("; break;
+    case AggregateFn::kSum: out << "sum("; break;
+    case AggregateFn::kAvg: out << "avg("; break;
+    case AggregateFn::kMin: out << "min("; break;
+    case AggregateFn::kMax: out << "max("; break;
   }
   arg();
   out << ")";
@@ -412,42 +369,20 @@ void Dialect::render_like(const Expr& e, Out& out) const {
 
 void Dialect::render_type(const Type& t, Out& out) const {
   switch (t.id) {
-    case TypeId::kBoolean:
-      out << "BOOLEAN";
-      return;
-    case TypeId::kInt16:
-      out << "SMALLINT";
-      return;
-    case TypeId::kInt32:
-      out << "INTEGER";
-      return;
-    case TypeId::kInt64:
-      out << "BIGINT";
-      return;
-    case TypeId::kFloat:
-      out << "REAL";
-      return;
-    case TypeId::kDouble:
-      out << "DOUBLE PRECISION";
-      return;
+    case TypeId::kBoolean: out << "BOOLEAN"; return;
+    case TypeId::kInt16: out << "SMALLINT"; return;
+    case TypeId::kInt32: out << "INTEGER"; return;
+    case TypeId::kInt64: out << "BIGINT"; return;
+    case TypeId::kFloat: out << "REAL"; return;
+    case TypeId::kDouble: out << "DOUBLE PRECISION"; return;
     case TypeId::kDecimal:
       out << "DECIMAL(" << std::to_string(t.precision) << "," << std::to_string(t.scale) << ")";
       return;
-    case TypeId::kDate:
-      out << "DATE";
-      return;
-    case TypeId::kTimestamp:
-      out << "TIMESTAMP";
-      return;
-    case TypeId::kTimestampTz:
-      out << "TIMESTAMP WITH TIME ZONE";
-      return;
-    case TypeId::kTime:
-      out << "TIME";
-      return;
-    default:
-      out << "VARCHAR";
-      return;
+    case TypeId::kDate: out << "DATE"; return;
+    case TypeId::kTimestamp: out << "TIMESTAMP"; return;
+    case TypeId::kTimestampTz: out << "TIMESTAMP WITH TIME ZONE"; return;
+    case TypeId::kTime: out << "TIME"; return;
+    default: out << "VARCHAR"; return;
   }
 }
 
@@ -460,14 +395,10 @@ namespace {
 
 const char* join_keyword(JoinType t) {
   switch (t) {
-    case JoinType::kInner:
-      return " INNER JOIN ";
-    case JoinType::kLeft:
-      return " LEFT JOIN ";
-    case JoinType::kFull:
-      return " FULL JOIN ";
-    case JoinType::kCross:
-      return " CROSS JOIN ";
+    case JoinType::kInner: return " INNER JOIN ";
+    case JoinType::kLeft: return " LEFT JOIN ";
+    case JoinType::kFull: return " FULL JOIN ";
+    case JoinType::kCross: return " CROSS JOIN ";
   }
   return " JOIN ";
 }
@@ -493,12 +424,8 @@ void Dialect::render_select(const Select& s, Out& out) const {
   }
   auto table_ref = [&](const TableRef& t) {
     switch (t.kind) {
-      case TableRef::Kind::kTable:
-        out << t.text;
-        break;
-      case TableRef::Kind::kRawSql:
-        out << "(" << t.text << ")";
-        break;
+      case TableRef::Kind::kTable: out << t.text; break;
+      case TableRef::Kind::kRawSql: out << "(" << t.text << ")"; break;
       case TableRef::Kind::kSelect:
         out << "(";
         render_select(*t.select, out);
@@ -512,9 +439,7 @@ void Dialect::render_select(const Select& s, Out& out) const {
         }
         out << ")";
         break;
-      case TableRef::Kind::kName:
-        out << quote_identifier(t.text);
-        break;
+      case TableRef::Kind::kName: out << quote_identifier(t.text); break;
     }
     if (!t.alias.empty()) out << " AS " << quote_identifier(t.alias);
   };
