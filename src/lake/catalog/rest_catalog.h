@@ -1,13 +1,20 @@
 // An Iceberg REST catalog client (the read side of the REST catalog
 // protocol): GET /v1/config (whose overrides.prefix prefixes later routes),
-// namespaces (paged), tables (paged) and load table. Authentication: a
-// bearer token, or OAuth2 client credentials ("client_id:client_secret")
-// exchanged at the token endpoint (default <uri>/v1/oauth/tokens) for a
-// bearer token. Multi-level namespaces travel joined with %1F.
+// namespaces (every level, asked for with ?parent=), tables and load table.
+// Listings ask for pages (an empty pageToken first) and follow
+// next-page-token. Authentication: a bearer token, or OAuth2 client
+// credentials ("client_id:client_secret") exchanged at the token endpoint
+// (default <uri>/v1/oauth/tokens) for a bearer token, exchanged again before
+// it expires (expires_in) and when the server answers 401 or 419.
+// Multi-level namespaces travel joined with %1F. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "lake/catalog/catalog.h"
 
@@ -25,12 +32,13 @@ struct RestCatalogOptions {
 
 class RestCatalog : public Catalog {
  public:
-  // Fetches /v1/config (and a token). Throws SourceError when the server
-  // cannot be reached or refuses the credentials.
+  // Fetches /v1/config (and a token). Throws SourceError naming the catalog's
+  // uri when the server cannot be reached or refuses the credentials.
   RestCatalog(Storage& storage, RestCatalogOptions options, PathMap explicit_paths);
   ~RestCatalog() override;
 
   std::string_view kind() const override { return "rest"; }
+  // Every namespace, at every level (one request per namespace and page).
   std::vector<std::vector<std::string>> list_namespaces() override;
   std::vector<TableIdent> list_tables(const std::vector<std::string>& ns) override;
   std::optional<LoadedTable> load_table(const TableIdent& ident) override;
@@ -43,11 +51,29 @@ class RestCatalog : public Catalog {
   std::string route(const std::string& path) const;
 
  private:
-  std::string get(const std::string& route_path, const std::string& what);
+  // A GET with the bearer token; with client credentials, a 401 or 419
+  // answer exchanges them for a new token and retries once.
+  struct Answer {
+    long status = 0;
+    std::string body;
+    std::string error;  // "HTTP 401 (NotAuthorizedException): ..." when not 200
+  };
+  Answer get(const std::string& route_path);
+  // The body of a 200; nullopt for a 404 when `missing_ok`; SourceError else.
+  std::optional<std::string> get_json(const std::string& route_path, const std::string& what,
+                                      bool missing_ok);
+  // The current bearer token ("" without authentication): exchanged for a new
+  // one when it is due, or when `rejected` is the token the server refused.
+  std::string bearer(const std::string* rejected = nullptr);
+  void fetch_token();         // with mu_ held
+  std::string where() const;  // "REST catalog http://host:port"
+
   Storage& storage_;
   RestCatalogOptions options_;
   PathMap explicit_paths_;
+  std::mutex mu_;
   std::string bearer_;
+  std::chrono::steady_clock::time_point renew_at_ = std::chrono::steady_clock::time_point::max();
 };
 
 // Namespace path segment: parts joined with the unit separator, URL-encoded.
