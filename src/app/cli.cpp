@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -62,14 +64,6 @@ Config resolve_config(const CommonFlags& f) {
     c.data_sources.push_back({"default", "duckdb", {{"path", ":memory:"}}});
   }
   return c;
-}
-
-std::atomic<ApiServer*> g_server{nullptr};
-std::atomic<pgwire::PgServer*> g_pg_server{nullptr};
-
-void on_signal(int) {
-  if (ApiServer* s = g_server.load()) s->stop();
-  if (pgwire::PgServer* p = g_pg_server.load()) p->stop();
 }
 
 struct ServeFlags {
@@ -159,6 +153,14 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
                     {.hint = "pass --api-secret SECRET (or api_secret in strata.yml, or "
                              "STRATA_API_SECRET), or --dev to turn authentication off"});
   }
+  // SIGINT and SIGTERM are blocked here, before any thread starts (every
+  // thread inherits the mask), and taken with sigwait below: stopping the
+  // servers locks mutexes, which a signal handler must not do.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto rt = make_runtime(c);
   ApiOptions o;
   o.host = c.listen_host;
@@ -182,17 +184,13 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
                rt->model->cubes().size(), rt->model->views().size(), c.model_path.string(),
                c.listen_host, port);
   auto pg = start_sql_api(c, *rt);
-  g_server = &server;
-  g_pg_server = pg.get();
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("strata: {} received, stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop();
+  if (pg) pg->stop();
   server.wait();
-  if (pg) {
-    pg->stop();
-    pg->wait();
-  }
-  g_pg_server = nullptr;
-  g_server = nullptr;
+  if (pg) pg->wait();
   spdlog::info("strata stopped");
   return 0;
 }

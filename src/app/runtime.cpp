@@ -250,7 +250,8 @@ std::unique_ptr<Runtime> make_runtime(const Config& config) {
   for (const auto& c : rt->model->cubes()) any = any || !c.pre_aggregations.empty();
   std::filesystem::path dir = resolve(config.base_dir, config.pre_aggregations.dir.string());
   if (any) {
-    rt->sources.add(DuckDbSource::open("__preaggs", ":memory:"));
+    // Partitions are immutable files: their Parquet footers can stay cached.
+    rt->sources.add(DuckDbSource::open("__preaggs", ":memory:", {.cache_parquet_metadata = true}));
     PreAggStoreOptions po;
     po.dir = dir;
     po.source = "__preaggs";

@@ -220,38 +220,17 @@ std::optional<ParsedTimestamp> parse_iso_timestamp(std::string_view s) {
   return r;
 }
 
-std::string format_iso_local(int64_t local_micros, int fraction_digits) {
-  CivilTime t = civil_from_micros(local_micros);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", t.year, t.month, t.day,
-                        t.hour, t.minute, t.second);
-  std::string out(buf, n);
-  if (fraction_digits > 0) {
-    char frac[8];
-    std::snprintf(frac, sizeof(frac), "%06d", t.micros);
-    out += '.';
-    out.append(frac, std::min(fraction_digits, 6));
-  }
-  return out;
-}
+namespace {
 
-std::string format_date(int64_t days) {
-  int y, m, d;
-  civil_from_days(days, y, m, d);
-  char buf[32];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
-  return std::string(buf, n);
-}
-
-std::string format_sql_timestamp(int64_t micros) {
-  // Written digit by digit: the planner renders several per query, and
-  // snprintf's format parsing dominated their cost.
-  CivilTime t = civil_from_micros(micros);
-  char buf[32];
-  size_t n = 0;
-  auto digits = [&](int64_t v, int width) {
+// Builds date and time text digit by digit: these run for every time cell of
+// every REST response and every timestamp the planner renders, and
+// snprintf's format parsing dominated their cost.
+class TimeText {
+ public:
+  // `v` zero-padded to at least `width` digits ("-" first when negative).
+  TimeText& digits(int64_t v, int width) {
     if (v < 0) {
-      buf[n++] = '-';
+      buf_[n_++] = '-';
       v = -v;
     }
     char tmp[20];
@@ -260,26 +239,61 @@ std::string format_sql_timestamp(int64_t micros) {
       tmp[k++] = static_cast<char>('0' + v % 10);
       v /= 10;
     } while (v > 0);
-    for (int pad = k; pad < width; ++pad) buf[n++] = '0';
-    while (k > 0) buf[n++] = tmp[--k];
-  };
-  digits(t.year, 4);
-  buf[n++] = '-';
-  digits(t.month, 2);
-  buf[n++] = '-';
-  digits(t.day, 2);
-  buf[n++] = ' ';
-  digits(t.hour, 2);
-  buf[n++] = ':';
-  digits(t.minute, 2);
-  buf[n++] = ':';
-  digits(t.second, 2);
-  if (t.micros != 0) {
-    buf[n++] = '.';
-    digits(t.micros, 6);
-    while (buf[n - 1] == '0') --n;
+    for (int pad = k; pad < width; ++pad) buf_[n_++] = '0';
+    while (k > 0) buf_[n_++] = tmp[--k];
+    return *this;
   }
-  return std::string(buf, n);
+  TimeText& put(char c) {
+    buf_[n_++] = c;
+    return *this;
+  }
+  TimeText& date(int year, int month, int day) {
+    return digits(year, 4).put('-').digits(month, 2).put('-').digits(day, 2);
+  }
+  TimeText& time(const CivilTime& t) {
+    return digits(t.hour, 2).put(':').digits(t.minute, 2).put(':').digits(t.second, 2);
+  }
+  void drop_trailing_zeros() {
+    while (buf_[n_ - 1] == '0') --n_;
+  }
+  void truncate_by(size_t k) { n_ -= k; }
+  std::string str() const { return std::string(buf_, n_); }
+
+ private:
+  char buf_[64];
+  size_t n_ = 0;
+};
+
+}  // namespace
+
+std::string format_iso_local(int64_t local_micros, int fraction_digits) {
+  CivilTime t = civil_from_micros(local_micros);
+  TimeText out;
+  out.date(t.year, t.month, t.day).put('T').time(t);
+  if (fraction_digits > 0) {
+    out.put('.').digits(t.micros, 6);
+    out.truncate_by(6 - std::min(fraction_digits, 6));
+  }
+  return out.str();
+}
+
+std::string format_date(int64_t days) {
+  int y, m, d;
+  civil_from_days(days, y, m, d);
+  TimeText out;
+  out.date(y, m, d);
+  return out.str();
+}
+
+std::string format_sql_timestamp(int64_t micros) {
+  CivilTime t = civil_from_micros(micros);
+  TimeText out;
+  out.date(t.year, t.month, t.day).put(' ').time(t);
+  if (t.micros != 0) {
+    out.put('.').digits(t.micros, 6);
+    out.drop_trailing_zeros();
+  }
+  return out.str();
 }
 
 std::optional<int64_t> parse_interval_micros(std::string_view text) {

@@ -220,9 +220,10 @@ struct QueryService::Impl {
     return std::chrono::milliseconds(std::max<int64_t>(ttl / 1000, 1));
   }
 
-  static QueryResult from_cache(const CachedResult& hit, const Plan& plan,
+  static QueryResult from_cache(const CachedResult& hit, const std::string& key, const Plan& plan,
                                 std::chrono::microseconds plan_time) {
     QueryResult r;
+    r.cache_key = key;
     r.rows = hit.rows;
     r.columns = plan.columns;
     r.total = hit.total;
@@ -262,11 +263,12 @@ struct QueryService::Impl {
     if (!values) return execute(plan, plan_time, cancel);
     std::string key = cache_key(base, *values);
     if (!renew) {
-      if (auto hit = cache->get(key)) return from_cache(*hit, plan, plan_time);
+      if (auto hit = cache->get(key)) return from_cache(*hit, key, plan, plan_time);
     }
     QueryResult result = execute(plan, plan_time, cancel);
     result.refresh_key_values = std::move(*values);
     cache->put(key, to_cache(result), cache_ttl(plan));
+    result.cache_key = std::move(key);
     return result;
   }
 
@@ -393,9 +395,10 @@ std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
     // thread: a hit never waits for a worker.
     if (!renew && !cache->blocking()) {
       if (auto values = impl_->refresh_values(*planned, false)) {
-        if (auto hit = cache->get(Impl::cache_key(base, *values))) {
+        std::string cache_key = Impl::cache_key(base, *values);
+        if (auto hit = cache->get(cache_key)) {
           auto done = std::make_shared<PendingQuery>();
-          done->complete(Impl::from_cache(*hit, *planned, plan_time));
+          done->complete(Impl::from_cache(*hit, cache_key, *planned, plan_time));
           return done;
         }
       }

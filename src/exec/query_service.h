@@ -53,6 +53,10 @@ struct QueryResult {
   bool from_cache = false;
   int64_t computed_at_utc = 0;
   std::vector<std::string> refresh_key_values;
+  // The result cache's key of this answer ("" when it is not cached): with
+  // computed_at_utc it names the answer's content, for frontends that keep
+  // formatted answers (api/rest/formatted_results.h).
+  std::string cache_key;
   std::vector<UsedPreAggregation> pre_aggregations;  // rollups that answered it
 };
 

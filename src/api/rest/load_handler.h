@@ -17,6 +17,7 @@
 #include <string>
 
 #include "api/http_message.h"
+#include "api/rest/formatted_results.h"
 #include "api/rest/rest_api.h"
 #include "api/rest/retry_holdover.h"
 #include "exec/query_service.h"
@@ -33,9 +34,13 @@ class LoadHandler {
   RetryHoldover& holdover() { return *holdover_; }
 
  private:
+  // Formatted answers kept for result-cache hits (api/rest/formatted_results.h).
+  static constexpr size_t kFormattedResultsBytes = size_t{64} << 20;
+
   QueryService& service_;
   RestOptions options_;
   std::shared_ptr<RetryHoldover> holdover_;
+  std::shared_ptr<FormattedResults> formatted_;
 };
 
 // The engine type of data source `name` ("duckdb", "postgres"...) as

@@ -1,7 +1,5 @@
 #include "source/duckdb/duckdb_source.h"
 
-#include "source/duckdb/duckdb_load.h"
-
 #include <duckdb.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 
 #include "core/error.h"
 #include "source/duckdb/duckdb_convert.h"
+#include "source/duckdb/duckdb_load.h"
 #include "sql/dialect.h"
 
 namespace strata {
@@ -185,8 +184,7 @@ class DeadlineTimer {
         entries_.erase(entries_.begin());
       }
       lock.unlock();
-      for (auto& d : due)
-        d->stop(StopReason::kTimeout);
+      for (auto& d : due) d->stop(StopReason::kTimeout);
       lock.lock();
     }
   }
@@ -297,8 +295,7 @@ std::pair<int, std::string> split_position(const std::string& msg, const std::st
     if ((static_cast<unsigned char>(sql[i]) & 0xC0) != 0x80) ++position;
   }
   std::string message = msg.substr(0, at);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
-    message.pop_back();
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return {position, message};
 }
 
@@ -357,8 +354,7 @@ class Appender {
  private:
   void grow(size_t n) {
     reserved_ = n;
-    for (size_t c = 0; c < rows_.column_count(); ++c)
-      rows_.column(c).reserve(n);
+    for (size_t c = 0; c < rows_.column_count(); ++c) rows_.column(c).reserve(n);
   }
 
   ResultSet rows_;
@@ -753,6 +749,16 @@ std::unique_ptr<DuckDbSource> DuckDbSource::open(std::string name, std::string p
   // Open one connection now, so that a broken setup fails here, not on the first query.
   impl->connections.push_back(impl->open_connection());
   impl->idle.push_back(impl->connections.back().get());
+  if (options.cache_parquet_metadata) {
+    // A global setting of the parquet extension, which loads with the
+    // database: it cannot go in the config above.
+    Result r;
+    if (duckdb_query(impl->connections.back()->handle, "SET GLOBAL parquet_metadata_cache = true",
+                     r.ptr()) == DuckDBError) {
+      const char* e = duckdb_result_error(r.ptr());
+      throw fail("cannot turn on the Parquet metadata cache: " + std::string(e ? e : "?"));
+    }
+  }
   return std::unique_ptr<DuckDbSource>(new DuckDbSource(std::move(impl)));
 }
 

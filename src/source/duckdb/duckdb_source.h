@@ -47,6 +47,10 @@ struct DuckDbSourceOptions {
   // How long a query waits for a free connection before failing.
   std::chrono::milliseconds acquire_timeout{10'000};
   std::string memory_limit;  // DuckDB syntax ("4GB", "512MiB"); "": DuckDB's default
+  // Keep Parquet footers in memory between queries (DuckDB's
+  // parquet_metadata_cache): only for files that never change in place, such
+  // as pre-aggregation partitions (written under new names, then renamed).
+  bool cache_parquet_metadata = false;
 };
 
 class DuckDbSource : public Source {
