@@ -257,6 +257,9 @@ std::unique_ptr<Runtime> make_runtime(const Config& config) {
     po.source = "__preaggs";
     rt->pre_aggregations = std::make_unique<PreAggStore>(rt->model, po);
     o.pre_aggregations = rt->pre_aggregations->lookup_function();
+    o.pre_aggregations_generation = [store = rt->pre_aggregations.get()] {
+      return store->generation();
+    };
   }
   rt->service = std::make_unique<QueryService>(rt->model, rt->sources, o);
   if (any) {

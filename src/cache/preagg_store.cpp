@@ -216,6 +216,7 @@ void PreAggStore::write_manifest(const PreAggregation& def, const Manifest& m) {
     std::filesystem::remove(tmp, ec);
     throw InternalError("cannot replace the manifest in " + dir.string() + ": " + ec.message());
   }
+  ++generation_;
 }
 
 std::shared_ptr<const BuiltPreAggregation> PreAggStore::lookup(const PreAggregation& def) {

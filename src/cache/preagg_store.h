@@ -23,6 +23,7 @@
 // manifest and re-reads it only when it changed.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -98,6 +99,10 @@ class PreAggStore {
   // current definition and has at least one partition; else null.
   std::shared_ptr<const BuiltPreAggregation> lookup(const PreAggregation& def);
   PreAggregationLookup lookup_function();
+  // Changes whenever this process replaces a manifest (QueryService reuses
+  // plans while it stays the same; builds by other processes are seen
+  // within QueryService's plan reuse window).
+  uint64_t generation() const { return generation_.load(); }
 
  private:
   struct Cached {
@@ -112,6 +117,7 @@ class PreAggStore {
   std::map<std::string, std::shared_ptr<const RollupBuild>> builds_;
   std::map<std::string, std::string> fingerprints_;
   std::map<std::string, Cached> cache_;
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace strata

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "core/error.h"
@@ -133,6 +134,45 @@ struct QueryService::Impl {
 
   std::mutex mu;
   std::map<std::string, InFlight> in_flight;  // by dedup key
+
+  // Plans of recent queries, by dedup key, reused for kPlanReuse (see
+  // QueryServiceOptions::pre_aggregations_generation): a repeated query
+  // skips planning. Cleared when it grows past kMaxPlans.
+  struct RecentPlan {
+    std::shared_ptr<const Plan> plan;
+    Clock::time_point made;
+    uint64_t generation = 0;
+  };
+  static constexpr size_t kMaxPlans = 1024;
+  std::mutex plans_mu;
+  std::unordered_map<std::string, RecentPlan> plans;
+
+  bool plans_reusable() const {
+    return !options.pre_aggregations || options.pre_aggregations_generation;
+  }
+  uint64_t generation() const {
+    return options.pre_aggregations_generation ? options.pre_aggregations_generation() : 0;
+  }
+  std::shared_ptr<const Plan> recent_plan(const std::string& key, uint64_t gen) {
+    std::lock_guard lock(plans_mu);
+    auto it = plans.find(key);
+    if (it == plans.end()) return nullptr;
+    if (it->second.generation != gen || Clock::now() - it->second.made > kPlanReuse) {
+      plans.erase(it);
+      return nullptr;
+    }
+    return it->second.plan;
+  }
+  void keep_plan(const std::string& key, std::shared_ptr<const Plan> plan, uint64_t gen) {
+    // A tiered plan's boundary moves with the clock and the hot source's
+    // watermark: those are planned every time.
+    for (const auto& f : plan->fragments) {
+      if (!f.tier.empty()) return;
+    }
+    std::lock_guard lock(plans_mu);
+    if (plans.size() >= kMaxPlans) plans.clear();
+    plans[key] = RecentPlan{std::move(plan), Clock::now(), gen};
+  }
 
   TierBoundaries boundaries;
   MergeDatabase merge;  // embedded DuckDB for federated plans, opened on first use
@@ -382,9 +422,19 @@ QueryResult QueryService::execute(const Plan& plan) const {
 std::shared_ptr<PendingQuery> QueryService::submit(const SemanticQuery& query,
                                                    const SecurityContext& security) {
   Clock::time_point start = Clock::now();
-  auto planned = std::make_shared<Plan>(plan(query, security));
-  std::chrono::microseconds plan_time = since(start);
   std::string key = impl_->dedup_key(query, security);
+  std::shared_ptr<const Plan> planned;
+  if (impl_->plans_reusable()) {
+    uint64_t gen = impl_->generation();
+    planned = impl_->recent_plan(key, gen);
+    if (!planned) {
+      planned = std::make_shared<const Plan>(plan(query, security));
+      impl_->keep_plan(key, planned, gen);
+    }
+  } else {
+    planned = std::make_shared<const Plan>(plan(query, security));
+  }
+  std::chrono::microseconds plan_time = since(start);
   std::string base;
   bool renew = query.renew_query;
   if (ResultCache* cache = impl_->options.cache.get()) {

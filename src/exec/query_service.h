@@ -85,6 +85,10 @@ class PendingQuery {
   std::vector<std::function<void()>> callbacks_;
 };
 
+// How long QueryService reuses the plan of a repeated query (see
+// QueryServiceOptions::pre_aggregations_generation).
+inline constexpr std::chrono::milliseconds kPlanReuse{1000};
+
 struct QueryServiceOptions {
   int worker_threads = 0;  // 0: one per core
   std::chrono::milliseconds query_timeout{120'000};
@@ -96,6 +100,11 @@ struct QueryServiceOptions {
   int64_t default_refresh_every_micros = 10'000'000;
   // Built rollups to answer queries from (cache/preagg_store.h); empty: none.
   PreAggregationLookup pre_aggregations;
+  // With rollups: a value that changes whenever this process rebuilds one
+  // (PreAggStore::generation). Plans of identical queries are reused for up
+  // to kPlanReuse while it stays the same (and always without rollups);
+  // with rollups but without it, every query is planned afresh.
+  std::function<uint64_t()> pre_aggregations_generation;
 };
 
 class QueryService {

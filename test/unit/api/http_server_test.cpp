@@ -352,7 +352,12 @@ TEST_F(ApiServerTest, StopAnswersWaitingRequestsAndReturns) {
   // Either the query won the race, or the client is told to retry.
   json::value b = json::parse(answer.body());
   EXPECT_TRUE(b.as_object().contains("data") || b.at("error") == json::value("Continue wait"));
-  EXPECT_FALSE(answer.keep_alive());
+  // The stop cut the wait short (continue_wait is 30 s): the server says it
+  // closes. (A query that won the race was answered before the stop, on a
+  // connection still kept alive then.)
+  if (b.as_object().contains("error")) {
+    EXPECT_FALSE(answer.keep_alive());
+  }
   server_.reset();
 }
 
