@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "pgwire/rewrite.h"
 #include "pgwire/translate.h"
+#include "query/table_version.h"
 
 namespace strata::pgwire {
 
@@ -52,6 +53,9 @@ const std::map<std::string, SettingInfo, std::less<>>& known_settings() {
       {"extra_float_digits", {"extra_float_digits", false, "Floats are sent exactly."}},
       {"search_path", {"search_path", false, "Schema search order."}},
       {"statement_timeout", {"statement_timeout", false, "Cancels statements running longer."}},
+      {"strata.as_of",
+       {"strata.as_of", false,
+        "Reads lake tables as of a snapshot, instant, branch or tag ('' for the current state)."}},
       {"transaction_isolation", {"transaction_isolation", false, "Isolation level."}},
       {"default_transaction_isolation",
        {"default_transaction_isolation", false, "Default isolation level."}},
@@ -190,6 +194,7 @@ SqlSession::SqlSession(SqlEngine& engine, SecurityContext security, std::string 
       {"extra_float_digits", "1"},
       {"search_path", "\"$user\", public"},
       {"statement_timeout", "0"},
+      {"strata.as_of", ""},
       {"transaction_isolation", "read committed"},
       {"default_transaction_isolation", "read committed"},
       {"max_identifier_length", "63"},
@@ -330,6 +335,15 @@ void SqlSession::set(const std::string& name, const std::string& raw_value, Resu
     value = "on";
   } else if (lname == "statement_timeout") {
     parse_pg_duration(value);
+  } else if (lname == "strata.as_of") {
+    if (!value.empty()) {
+      try {
+        value = table_version_text(parse_table_version(value, "strata.as_of"));
+      } catch (const Error& e) {
+        invalid(std::string(e.what()) +
+                "; write snapshot:ID, an ISO timestamp, ref:NAME, or '' for the current state");
+      }
+    }
   } else if (lname == "server_version" || lname == "server_encoding" ||
              lname == "integer_datetimes" || lname == "is_superuser" ||
              lname == "server_version_num" || lname == "max_identifier_length") {
@@ -346,6 +360,15 @@ void SqlSession::set(const std::string& name, const std::string& raw_value, Resu
   if (changed && out && info != known_settings().end() && info->second.reported) {
     out->parameter_status(info->second.name, value);
   }
+}
+
+SemanticQuery SqlSession::with_session(const SemanticQuery& query) const {
+  SemanticQuery q = query;
+  auto it = settings_.find("strata.as_of");
+  if (it != settings_.end() && !it->second.empty() && !q.as_of) {
+    q.as_of = parse_table_version(it->second, "strata.as_of");
+  }
+  return q;
 }
 
 void SqlSession::reset_all(ResultWriter* out) {
@@ -643,7 +666,7 @@ std::string SqlSession::execute_select(const ParsedSql& sql, const SqlStatement&
         out.columns(fields);
         return "SELECT 0";
       }
-      auto pending = engine_.service().submit(p.query, security_);
+      auto pending = engine_.service().submit(with_session(p.query), security_);
       const QueryResult& r = wait(pending);
       std::vector<int> map;
       for (const auto& o : p.outputs) {
@@ -689,7 +712,9 @@ std::string SqlSession::execute_select(const ParsedSql& sql, const SqlStatement&
       }
     }
   } stop_rest{engine_.service(), pending};
-  for (const auto& p : run.plans) pending.push_back(engine_.service().submit(p.query, security_));
+  for (const auto& p : run.plans) {
+    pending.push_back(engine_.service().submit(with_session(p.query), security_));
+  }
   SandboxSession& sb = sandbox();
   TempTables temps(sb);
   for (size_t i = 0; i < run.plans.size(); ++i) {

@@ -142,6 +142,9 @@ class SqlSession {
                               const std::vector<int32_t>& param_types, ResultWriter& out);
   const QueryResult& wait(const std::shared_ptr<PendingQuery>& pending);
   void set(const std::string& name, const std::string& value, ResultWriter* out);
+  // `query` with what the session's settings add to every cube query
+  // (strata.as_of: the lake tables' version).
+  SemanticQuery with_session(const SemanticQuery& query) const;
   void reset_all(ResultWriter* out);
   std::chrono::milliseconds statement_timeout() const;
   SandboxSession& sandbox();

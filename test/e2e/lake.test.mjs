@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import cubejs from '@cubejs-client/core';
+import pg from 'pg';
 
 const url = process.env.STRATA_URL;
 const token = process.env.STRATA_TOKEN;
@@ -91,4 +92,35 @@ test('a table report: schema, specs, snapshots, refs and counts', async () => {
   assert.equal(fx.body.snapshots.length, 7);
   const missing = await get('/api/v1/lake/lake/tables/shop.nope');
   assert.equal(missing.status, 404);
+});
+
+test('the SQL API reads as of a snapshot with SET strata.as_of', async () => {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: Number(process.env.STRATA_PG_PORT),
+    user: 'lake',
+    password: process.env.STRATA_PG_PASSWORD,
+    database: 'strata',
+  });
+  await client.connect();
+  try {
+    const count = async () =>
+      Number((await client.query('SELECT MEASURE(count) AS n FROM events')).rows[0].n);
+    assert.equal(await count(), 480);
+    await client.query(`SET strata.as_of = 'snapshot:${first}'`);
+    assert.equal((await client.query('SHOW strata.as_of')).rows[0]['strata.as_of'],
+      `snapshot:${first}`);
+    assert.equal(await count(), 240); // the first append only
+    await client.query(`SET strata.as_of = 'ref:main'`);
+    assert.equal(await count(), 480);
+    await assert.rejects(client.query(`SET strata.as_of = 'snapshot:'`), (e) => {
+      assert.equal(e.code, '22023');
+      assert.match(e.message, /strata\.as_of/);
+      return true;
+    });
+    await client.query(`SET strata.as_of = ''`);
+    assert.equal(await count(), 480);
+  } finally {
+    await client.end();
+  }
 });

@@ -91,7 +91,9 @@ data_sources:
     table.fixtures.dangling_deletes: $root/../shared/testdata/iceberg/lithium-iceberg-cxx/dangling_deletes
 YAML
 secret="e2e-secret-$RANDOM$RANDOM"
+sql_password="e2e-sql-$RANDOM$RANDOM"
 "$strata" serve --config "$work/strata.yml" --listen 127.0.0.1:0 --api-secret "$secret" \
+  --pg-listen 127.0.0.1:0 --sql-user lake --sql-password "$sql_password" \
   >"$work/server.log" 2>&1 &
 pid=$!
 port=""
@@ -109,9 +111,12 @@ for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
+pg_port=$(grep -o 'SQL API listening on postgresql://127\.0\.0\.1:[0-9]*' "$work/server.log" |
+  head -n 1 | sed 's/.*://')
 
 # 4. Tests.
 STRATA_URL="http://127.0.0.1:$port" \
   STRATA_TOKEN="$("$strata" token --api-secret "$secret")" \
   STRATA_FIRST_SNAPSHOT="$first" \
+  STRATA_PG_PORT="$pg_port" STRATA_PG_PASSWORD="$sql_password" \
   timeout 300 node --test --test-reporter=spec "$e2e/lake.test.mjs"
