@@ -706,7 +706,7 @@ struct DuckDbSource::Impl {
   }
 };
 
-DuckDbSource::DuckDbSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DuckDbSource::DuckDbSource(Passkey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DuckDbSource::~DuckDbSource() = default;
 
 std::unique_ptr<DuckDbSource> DuckDbSource::open(std::string name, std::string path,
@@ -759,7 +759,7 @@ std::unique_ptr<DuckDbSource> DuckDbSource::open(std::string name, std::string p
       throw fail("cannot turn on the Parquet metadata cache: " + std::string(e ? e : "?"));
     }
   }
-  return std::unique_ptr<DuckDbSource>(new DuckDbSource(std::move(impl)));
+  return std::make_unique<DuckDbSource>(Passkey(), std::move(impl));
 }
 
 const std::string& DuckDbSource::name() const {

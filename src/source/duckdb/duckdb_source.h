@@ -115,7 +115,16 @@ class DuckDbSource : public Source {
   struct Impl;  // public only so that the implementation's helpers can name it
 
  private:
-  explicit DuckDbSource(std::unique_ptr<Impl> impl);
+  // Only open() constructs (through std::make_unique, which needs a public
+  // constructor): a key only the class can make.
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+
+ public:
+  DuckDbSource(Passkey, std::unique_ptr<Impl> impl);
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

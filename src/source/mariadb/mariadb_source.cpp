@@ -829,7 +829,7 @@ struct MariaDbSource::Impl {
   }
 };
 
-MariaDbSource::MariaDbSource(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MariaDbSource::MariaDbSource(Passkey, std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MariaDbSource::~MariaDbSource() = default;
 
 std::unique_ptr<MariaDbSource> MariaDbSource::open(std::string name, MariaDbSourceOptions options) {
@@ -849,7 +849,7 @@ std::unique_ptr<MariaDbSource> MariaDbSource::open(std::string name, MariaDbSour
   params->o = std::move(options);
   auto impl = std::make_shared<Impl>();
   impl->params = std::move(params);
-  return std::unique_ptr<MariaDbSource>(new MariaDbSource(std::move(impl)));
+  return std::make_unique<MariaDbSource>(Passkey(), std::move(impl));
 }
 
 const std::string& MariaDbSource::name() const {

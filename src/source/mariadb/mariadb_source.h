@@ -112,7 +112,16 @@ class MariaDbSource : public Source {
   struct Impl;  // public only so that the implementation's helpers can name it
 
  private:
-  explicit MariaDbSource(std::shared_ptr<Impl> impl);
+  // Only open() constructs (through std::make_unique, which needs a public
+  // constructor): a key only the class can make.
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+
+ public:
+  MariaDbSource(Passkey, std::shared_ptr<Impl> impl);
+
+ private:
   std::shared_ptr<Impl> impl_;
 };
 

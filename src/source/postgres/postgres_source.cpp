@@ -975,7 +975,7 @@ struct PostgresSource::Impl {
   }
 };
 
-PostgresSource::PostgresSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PostgresSource::PostgresSource(Passkey, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresSource::~PostgresSource() = default;
 
 std::unique_ptr<PostgresSource> PostgresSource::open(std::string name,
@@ -998,7 +998,7 @@ std::unique_ptr<PostgresSource> PostgresSource::open(std::string name,
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
   impl->o = std::move(options);
-  return std::unique_ptr<PostgresSource>(new PostgresSource(std::move(impl)));
+  return std::make_unique<PostgresSource>(Passkey(), std::move(impl));
 }
 
 const std::string& PostgresSource::name() const {

@@ -142,7 +142,16 @@ class PostgresSource : public Source {
   struct Impl;  // public only so that the implementation's helpers can name it
 
  private:
-  explicit PostgresSource(std::unique_ptr<Impl> impl);
+  // Only open() constructs (through std::make_unique, which needs a public
+  // constructor): a key only the class can make.
+  struct Passkey {
+    explicit Passkey() = default;
+  };
+
+ public:
+  PostgresSource(Passkey, std::unique_ptr<Impl> impl);
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 
