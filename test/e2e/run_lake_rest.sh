@@ -111,8 +111,18 @@ for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
-pg_port=$(grep -o 'SQL API listening on postgresql://127\.0\.0\.1:[0-9]*' "$work/server.log" |
-  head -n 1 | sed 's/.*://')
+# The SQL API starts listening just after the REST API: wait for its port too.
+pg_port=""
+for _ in $(seq 1 300); do
+  pg_port=$(grep -o 'SQL API listening on postgresql://127\.0\.0\.1:[0-9]*' "$work/server.log" \
+    2>/dev/null | head -n 1 | sed 's/.*://') || true
+  [ -n "$pg_port" ] && break
+  sleep 0.1
+done
+if [ -z "$pg_port" ]; then
+  echo "run_lake_rest.sh: the SQL API did not report its port" >&2
+  exit 1
+fi
 
 # 4. Tests.
 STRATA_URL="http://127.0.0.1:$port" \
