@@ -14,8 +14,7 @@ void CancelToken::cancel() {
     if (cancelled_.exchange(true)) return;
     callbacks = callbacks_;
   }
-  for (auto& [id, fn] : callbacks)
-    fn();
+  for (auto& [id, fn] : callbacks) fn();
 }
 
 int CancelToken::on_cancel(std::function<void()> interrupt) {
@@ -59,8 +58,7 @@ Source* SourceRegistry::find(std::string_view name) const {
 Source& SourceRegistry::get(std::string_view name) const {
   if (Source* s = find(name)) return *s;
   std::string known;
-  for (const auto& [n, s] : sources_)
-    known += (known.empty() ? "" : ", ") + n;
+  for (const auto& [n, s] : sources_) known += (known.empty() ? "" : ", ") + n;
   throw NotFoundError("unknown data source '" + std::string(name) + "'",
                       {.hint = known.empty() ? "no data sources are configured"
                                              : "configured data sources: " + known});
@@ -68,9 +66,26 @@ Source& SourceRegistry::get(std::string_view name) const {
 
 std::vector<Source*> SourceRegistry::all() const {
   std::vector<Source*> out;
-  for (const auto& [n, s] : sources_)
-    out.push_back(s.get());
+  for (const auto& [n, s] : sources_) out.push_back(s.get());
   return out;
+}
+
+SourceHealth select_one_health(Source& source, std::chrono::milliseconds timeout) {
+  SourceHealth h;
+  auto start = std::chrono::steady_clock::now();
+  try {
+    ExecOptions options;
+    options.timeout = timeout;
+    ResultSet rs = source.query("SELECT 1", options);
+    h.ok = rs.row_count() == 1 && rs.column(0).int_at(0) == 1;
+    h.detail = h.ok ? "ok" : "SELECT 1 returned an unexpected result";
+  } catch (const std::exception& e) {
+    h.ok = false;
+    h.detail = e.what();
+  }
+  h.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  return h;
 }
 
 }  // namespace strata

@@ -43,9 +43,9 @@ class CancelToken {
 };
 
 struct ExecOptions {
-  std::chrono::milliseconds timeout{0};  // 0: no limit; otherwise TimeoutError after it
-  std::shared_ptr<CancelToken> cancel;   // may be null
-  int64_t max_rows = -1;                 // stop reading after this many rows (-1: all)
+  std::chrono::milliseconds timeout{0};   // 0: no limit; otherwise TimeoutError after it
+  std::shared_ptr<CancelToken> cancel;    // may be null
+  int64_t max_rows = -1;                  // stop reading after this many rows (-1: all)
   std::vector<ScanPredicate> predicates;  // pruning hints (see core/scan.h)
   std::optional<TableVersion> as_of;      // read tables as of this version (lake sources)
 };
@@ -92,6 +92,11 @@ class Source {
   virtual TableInfo describe_table(const std::string& schema, const std::string& name) = 0;
   virtual SourceHealth health() = 0;
 };
+
+// The health check of the SQL sources: runs SELECT 1 on `source` with
+// `timeout` (0: none) and reports whether it answered 1, what failed, and how
+// long it took. Never throws.
+SourceHealth select_one_health(Source& source, std::chrono::milliseconds timeout);
 
 // The data sources of one server, by name. Populated at start-up, then read-only.
 class SourceRegistry {

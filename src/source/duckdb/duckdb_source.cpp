@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "source/deadline_timer.h"
 #include "source/duckdb/duckdb_convert.h"
 #include "source/duckdb/duckdb_load.h"
 #include "sql/dialect.h"
@@ -139,74 +140,6 @@ class ArmGuard {
 
  private:
   Interrupter& i_;
-};
-
-// One thread per source that stops queries whose deadline has passed.
-class DeadlineTimer {
- public:
-  using Key = std::pair<Clock::time_point, uint64_t>;
-
-  DeadlineTimer() : thread_([this](std::stop_token st) { loop(st); }) {}
-  DeadlineTimer(const DeadlineTimer&) = delete;
-  DeadlineTimer& operator=(const DeadlineTimer&) = delete;
-
-  Key add(Clock::time_point at, std::shared_ptr<Interrupter> target) {
-    std::lock_guard lock(mu_);
-    Key key{at, next_id_++};
-    bool earliest = entries_.empty() || key < entries_.begin()->first;
-    entries_.emplace(key, std::move(target));
-    if (earliest) cv_.notify_all();
-    return key;
-  }
-  void remove(const Key& key) {
-    std::lock_guard lock(mu_);
-    entries_.erase(key);
-  }
-
- private:
-  void loop(std::stop_token st) {
-    std::unique_lock lock(mu_);
-    while (!st.stop_requested()) {
-      if (entries_.empty()) {
-        cv_.wait(lock, st, [&] { return !entries_.empty(); });
-        continue;
-      }
-      Clock::time_point first = entries_.begin()->first.first;
-      if (Clock::now() < first) {
-        cv_.wait_until(lock, st, first,
-                       [&] { return entries_.empty() || entries_.begin()->first.first < first; });
-        continue;
-      }
-      std::vector<std::shared_ptr<Interrupter>> due;
-      auto now = Clock::now();
-      while (!entries_.empty() && entries_.begin()->first.first <= now) {
-        due.push_back(std::move(entries_.begin()->second));
-        entries_.erase(entries_.begin());
-      }
-      lock.unlock();
-      for (auto& d : due) d->stop(StopReason::kTimeout);
-      lock.lock();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable_any cv_;
-  std::map<Key, std::shared_ptr<Interrupter>> entries_;
-  uint64_t next_id_ = 0;
-  std::jthread thread_;  // last: stopped and joined before the rest is destroyed
-};
-
-class TimerGuard {
- public:
-  TimerGuard(DeadlineTimer& timer, Clock::time_point at, std::shared_ptr<Interrupter> target)
-      : timer_(timer), key_(timer.add(at, std::move(target))) {}
-  ~TimerGuard() { timer_.remove(key_); }
-  TimerGuard(const TimerGuard&) = delete;
-  TimerGuard& operator=(const TimerGuard&) = delete;
-
- private:
-  DeadlineTimer& timer_;
-  DeadlineTimer::Key key_;
 };
 
 class CancelGuard {
@@ -600,12 +533,13 @@ struct DuckDbSource::Impl {
     Clock::time_point start = Clock::now();
     auto interrupter = std::make_shared<Interrupter>();
     CancelGuard cancel_guard(options.cancel, interrupter);
-    std::optional<TimerGuard> timer_guard;
+    std::optional<DeadlineGuard> timer_guard;
     Clock::time_point acquire_deadline = start + source_options.acquire_timeout;
     bool timeout_first = false;
     if (options.timeout.count() > 0) {
       Clock::time_point query_deadline = start + options.timeout;
-      timer_guard.emplace(timer, query_deadline, interrupter);
+      timer_guard.emplace(timer, query_deadline,
+                          [interrupter] { interrupter->stop(StopReason::kTimeout); });
       if (query_deadline < acquire_deadline) {
         acquire_deadline = query_deadline;
         timeout_first = true;
@@ -861,18 +795,7 @@ TableInfo DuckDbSource::describe_table(const std::string& schema, const std::str
 }
 
 SourceHealth DuckDbSource::health() {
-  SourceHealth h;
-  Clock::time_point start = Clock::now();
-  try {
-    ResultSet rs = query("SELECT 1", {});
-    h.ok = rs.row_count() == 1 && rs.column(0).int_at(0) == 1;
-    h.detail = h.ok ? "ok" : "SELECT 1 returned an unexpected result";
-  } catch (const std::exception& e) {
-    h.ok = false;
-    h.detail = e.what();
-  }
-  h.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  return h;
+  return select_one_health(*this, std::chrono::milliseconds(0));
 }
 
 }  // namespace strata

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "source/deadline_timer.h"
 #include "sql/dialect.h"
 
 namespace strata {
@@ -168,73 +169,6 @@ class QueryControl {
   bool shut_down_ = false;
   unsigned long id_ = 0;
   int socket_ = -1;
-};
-
-// One thread per source running callbacks at their deadlines.
-class Timer {
- public:
-  using Key = std::pair<Clock::time_point, uint64_t>;
-  Timer() : thread_([this](std::stop_token st) { loop(st); }) {}
-  Timer(const Timer&) = delete;
-  Timer& operator=(const Timer&) = delete;
-
-  Key add(Clock::time_point at, std::function<void()> fn) {
-    std::lock_guard lock(mu_);
-    Key key{at, next_id_++};
-    bool earliest = entries_.empty() || key < entries_.begin()->first;
-    entries_.emplace(key, std::move(fn));
-    if (earliest) cv_.notify_all();
-    return key;
-  }
-  void remove(const Key& key) {
-    std::lock_guard lock(mu_);
-    entries_.erase(key);
-  }
-
- private:
-  void loop(std::stop_token st) {
-    std::unique_lock lock(mu_);
-    while (!st.stop_requested()) {
-      if (entries_.empty()) {
-        cv_.wait(lock, st, [&] { return !entries_.empty(); });
-        continue;
-      }
-      Clock::time_point first = entries_.begin()->first.first;
-      if (Clock::now() < first) {
-        cv_.wait_until(lock, st, first,
-                       [&] { return entries_.empty() || entries_.begin()->first.first < first; });
-        continue;
-      }
-      std::vector<std::function<void()>> due;
-      auto now = Clock::now();
-      while (!entries_.empty() && entries_.begin()->first.first <= now) {
-        due.push_back(std::move(entries_.begin()->second));
-        entries_.erase(entries_.begin());
-      }
-      lock.unlock();
-      for (auto& fn : due) fn();
-      lock.lock();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable_any cv_;
-  std::map<Key, std::function<void()>> entries_;
-  uint64_t next_id_ = 0;
-  std::jthread thread_;
-};
-
-class TimerGuard {
- public:
-  TimerGuard(Timer& timer, Clock::time_point at, std::function<void()> fn)
-      : timer_(timer), key_(timer.add(at, std::move(fn))) {}
-  ~TimerGuard() { timer_.remove(key_); }
-  TimerGuard(const TimerGuard&) = delete;
-  TimerGuard& operator=(const TimerGuard&) = delete;
-
- private:
-  Timer& timer_;
-  Timer::Key key_;
 };
 
 // --- Text values into Columns -------------------------------------------------------
@@ -496,7 +430,7 @@ struct MariaDbSource::Impl {
   int busy = 0;
   int64_t opened = 0;
   int64_t discarded = 0;
-  Timer timer;  // last: its thread stops first
+  DeadlineTimer timer;  // last: its thread stops first
 
   [[noreturn]] void unreachable(const std::string& why) const {
     throw SourceError(name(), "source '" + name() + "' is unreachable: " + why,
@@ -687,7 +621,7 @@ struct MariaDbSource::Impl {
     }
     Clock::time_point acquire_deadline = start + o().acquire_timeout;
     bool timeout_first = false;
-    std::optional<TimerGuard> timeout_guard, grace_guard;
+    std::optional<DeadlineGuard> timeout_guard, grace_guard;
     if (options.timeout.count() > 0) {
       Clock::time_point deadline = start + options.timeout;
       timeout_guard.emplace(timer, deadline, [control] { control->stop(StopReason::kTimeout); });
@@ -952,20 +886,10 @@ TableInfo MariaDbSource::describe_table(const std::string& schema, const std::st
 }
 
 SourceHealth MariaDbSource::health() {
-  SourceHealth h;
-  Clock::time_point start = Clock::now();
-  try {
-    ExecOptions options;
-    options.timeout = std::max(impl_->o().acquire_timeout, std::chrono::milliseconds(1000));
-    ResultSet rs = query("SELECT 1", options);
-    h.ok = rs.row_count() == 1 && rs.column(0).int_at(0) == 1;
-    h.detail = h.ok ? "ok" : "SELECT 1 returned an unexpected result";
-  } catch (const std::exception& e) {
-    h.ok = false;
-    h.detail = e.what();
-  }
-  h.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  return h;
+  // Bounded, so a check never hangs: as long as a query may wait for a
+  // pooled connection, and at least a second.
+  return select_one_health(*this,
+                           std::max(impl_->o().acquire_timeout, std::chrono::milliseconds(1000)));
 }
 
 MariaDbSource::PoolStats MariaDbSource::pool_stats() const {

@@ -1079,20 +1079,10 @@ TableInfo PostgresSource::describe_table(const std::string& schema, const std::s
 }
 
 SourceHealth PostgresSource::health() {
-  SourceHealth h;
-  Clock::time_point start = Clock::now();
-  try {
-    ExecOptions options;
-    options.timeout = std::max(impl_->o.acquire_timeout, std::chrono::milliseconds(1000));
-    ResultSet rs = query("SELECT 1", options);
-    h.ok = rs.row_count() == 1 && rs.column(0).int_at(0) == 1;
-    h.detail = h.ok ? "ok" : "SELECT 1 returned an unexpected result";
-  } catch (const std::exception& e) {
-    h.ok = false;
-    h.detail = e.what();
-  }
-  h.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  return h;
+  // Bounded, so a check never hangs: as long as a query may wait for a
+  // pooled connection, and at least a second.
+  return select_one_health(*this,
+                           std::max(impl_->o.acquire_timeout, std::chrono::milliseconds(1000)));
 }
 
 PostgresSource::PoolStats PostgresSource::pool_stats() const {
