@@ -2,7 +2,11 @@
 // DuckDB's C API alone (no strata code), fetching every row, and prints
 // latency percentiles. The baseline for strata's REST latency.
 //
-//   duckdb_direct DB_FILE SQL_FILE [RUNS]
+//   duckdb_direct DB_FILE SQL_FILE [RUNS] [THREADS] [SETUP_FILE]
+// THREADS sets DuckDB's worker threads (0 or absent: DuckDB's default, one
+// per core), to match a strata source's setting. DB_FILE ":memory:" opens an
+// in-memory database; SETUP_FILE's statements run first, untimed (to load
+// tables into it, say).
 #include <duckdb.h>
 
 #include <algorithm>
@@ -15,20 +19,25 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: duckdb_direct DB_FILE SQL_FILE [RUNS]\n");
+    std::fprintf(stderr, "usage: duckdb_direct DB_FILE SQL_FILE [RUNS] [THREADS] [SETUP_FILE]\n");
     return 2;
   }
   int runs = argc > 3 ? std::atoi(argv[3]) : 30;
-  std::ifstream in(argv[2]);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string sql = ss.str();
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  std::string sql = read(argv[2]);
+  const bool in_memory = std::string(argv[1]) == ":memory:";
 
   duckdb_database db;
   duckdb_connection con;
   duckdb_config config;
   duckdb_create_config(&config);
-  duckdb_set_config(config, "access_mode", "READ_ONLY");
+  if (!in_memory) duckdb_set_config(config, "access_mode", "READ_ONLY");
+  if (argc > 4 && std::atoi(argv[4]) > 0) duckdb_set_config(config, "threads", argv[4]);
   char* err = nullptr;
   if (duckdb_open_ext(argv[1], &db, config, &err) != DuckDBSuccess) {
     std::fprintf(stderr, "cannot open %s: %s\n", argv[1], err ? err : "?");
@@ -39,6 +48,14 @@ int main(int argc, char** argv) {
   duckdb_result tz;
   duckdb_query(con, "SET TimeZone='UTC'", &tz);  // as strata's sessions do
   duckdb_destroy_result(&tz);
+  if (argc > 5) {
+    duckdb_result setup;
+    if (duckdb_query(con, read(argv[5]).c_str(), &setup) != DuckDBSuccess) {
+      std::fprintf(stderr, "setup failed: %s\n", duckdb_result_error(&setup));
+      return 1;
+    }
+    duckdb_destroy_result(&setup);
+  }
 
   std::vector<double> ms;
   size_t rows = 0;
@@ -63,7 +80,9 @@ int main(int argc, char** argv) {
     if (i >= 3) ms.push_back(elapsed);  // the first runs warm caches
   }
   std::sort(ms.begin(), ms.end());
-  auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
+  auto pct = [&](double p) {
+    return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))];
+  };
   std::printf("rows=%zu runs=%d p50_ms=%.3f p95_ms=%.3f min_ms=%.3f\n", rows, runs, pct(0.5),
               pct(0.95), ms.front());
   duckdb_disconnect(&con);

@@ -119,6 +119,8 @@ json::object describe(const PreAggregation& p, PreAggStore& store, const Refresh
   o["partitions"] = std::move(parts);
   o["rows"] = rows;
   o["sizeBytes"] = bytes;
+  // Whether queries read the current build from memory (docs/caching.md).
+  o["inMemory"] = current && !store.memory_table(p).empty();
   o["lastRefreshAt"] = m ? iso_utc(m->last_refresh_utc) : json::value(nullptr);
   o["lastAttemptAt"] = iso_utc(st.last_attempt_utc);
   std::string last_error = !error.empty() ? error : st.last_error;

@@ -333,7 +333,7 @@ Config load_config(const std::filesystem::path& path) {
                 return true;
               });
     } else if (key == "pre_aggregations") {
-      section(file, v, key, "dir, refresh, interval, lease, lease_source and gc_grace",
+      section(file, v, key, "dir, refresh, interval, lease, lease_source, gc_grace and memory",
               [&](const std::string& k, const YAML::Node& x) {
                 std::string where = "pre_aggregations." + k;
                 if (k == "dir") {
@@ -358,6 +358,9 @@ Config load_config(const std::filesystem::path& path) {
                 } else if (k == "gc_grace") {
                   c.pre_aggregations.gc_grace =
                       parse_duration(scalar(file, x, where), file + " " + where);
+                } else if (k == "memory") {
+                  c.pre_aggregations.memory_bytes =
+                      parse_bytes(scalar(file, x, where), file + " " + where);
                 } else {
                   return false;
                 }

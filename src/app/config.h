@@ -35,6 +35,7 @@
 //     lease: file                          # none | file | redis | postgres
 //     lease_source: pg                     # postgres: the data source to lock in
 //     gc_grace: 5m                         # replaced files are deleted after this
+//     memory: 256MB                        # rollups loaded into memory, by Parquet size (0: none)
 #pragma once
 
 #include <chrono>
@@ -90,6 +91,9 @@ struct PreAggregationsConfig {
   std::string lease = "file";  // none | file | redis | postgres
   std::string lease_source;    // postgres: a configured postgres data source
   std::chrono::milliseconds gc_grace{300'000};
+  // Rollups are loaded into memory while the Parquet files of the loaded
+  // ones total at most this (docs/caching.md); 0 keeps them on disk only.
+  size_t memory_bytes = size_t{256} << 20;
 };
 
 struct Config {

@@ -251,10 +251,13 @@ std::unique_ptr<Runtime> make_runtime(const Config& config) {
   std::filesystem::path dir = resolve(config.base_dir, config.pre_aggregations.dir.string());
   if (any) {
     // Partitions are immutable files: their Parquet footers can stay cached.
-    rt->sources.add(DuckDbSource::open("__preaggs", ":memory:", {.cache_parquet_metadata = true}));
+    rt->sources.add(DuckDbSource::open("__preaggs",
+                                       ":memory:", {.threads = 1, .cache_parquet_metadata = true}));
     PreAggStoreOptions po;
     po.dir = dir;
     po.source = "__preaggs";
+    po.memory_source = &rt->sources.get("__preaggs");
+    po.memory_bytes = config.pre_aggregations.memory_bytes;
     rt->pre_aggregations = std::make_unique<PreAggStore>(rt->model, po);
     o.pre_aggregations = rt->pre_aggregations->lookup_function();
     o.pre_aggregations_generation = [store = rt->pre_aggregations.get()] {

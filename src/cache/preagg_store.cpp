@@ -11,6 +11,8 @@
 
 #include "cache/build_lease.h"
 #include "core/error.h"
+#include "source/source.h"
+#include "sql/dialect.h"
 
 namespace strata {
 
@@ -129,6 +131,23 @@ std::optional<Manifest> manifest_from_json(const std::string& text) {
 PreAggStore::PreAggStore(std::shared_ptr<const Model> model, PreAggStoreOptions options)
     : model_(std::move(model)), options_(std::move(options)) {
   if (!model_) throw InternalError("the pre-aggregation store needs a model");
+  if (options_.memory_source && options_.memory_bytes > 0) {
+    loader_ = std::jthread([this](std::stop_token stop) { load_loop(stop); });
+  }
+}
+
+PreAggStore::~PreAggStore() {
+  if (!loader_.joinable()) return;
+  loader_.request_stop();
+  loader_.join();
+  // The tables go with the source's database; drop them in case the source
+  // lives on (tests share one).
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, l] : loaded_) retired_.push_back({l.table, {}});
+    loaded_.clear();
+  }
+  drop_retired(true);
 }
 
 std::filesystem::path PreAggStore::folder(const PreAggregation& def) const {
@@ -261,8 +280,154 @@ std::shared_ptr<const BuiltPreAggregation> PreAggStore::lookup(const PreAggregat
     result = std::move(built);
   }
   std::lock_guard lock(mu_);
+  if (result && loader_.joinable()) {
+    auto l = loaded_.find(name);
+    if (l != loaded_.end() && l->second.version == result->version) {
+      // The manifest was rewritten around the same files: same table.
+      auto with_table = std::make_shared<BuiltPreAggregation>(*result);
+      with_table->memory_table = l->second.table;
+      result = std::move(with_table);
+    } else if (tried_[name] != result->version) {
+      tried_[name] = result->version;
+      queue_.emplace_back(name, result);
+      load_cv_.notify_all();
+    }
+  }
   cache_[name] = Cached{mtime, size, result, true};
   return result;
+}
+
+std::string PreAggStore::memory_table(const PreAggregation& def) {
+  std::lock_guard lock(mu_);
+  auto it = loaded_.find(def.full_name());
+  auto c = cache_.find(def.full_name());
+  if (it == loaded_.end() || c == cache_.end() || !c->second.built ||
+      c->second.built->version != it->second.version) {
+    return "";
+  }
+  return it->second.table;
+}
+
+bool PreAggStore::wait_loaded(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return load_cv_.wait_for(lock, timeout, [&] { return queue_.empty() && !loading_; });
+}
+
+void PreAggStore::load_loop(std::stop_token stop) {
+  // Wakes for queued builds, and now and then to drop replaced tables.
+  constexpr auto kTick = std::chrono::seconds(5);
+  while (!stop.stop_requested()) {
+    std::pair<std::string, std::shared_ptr<const BuiltPreAggregation>> job;
+    {
+      std::unique_lock lock(mu_);
+      load_cv_.wait_for(lock, stop, kTick, [&] { return !queue_.empty(); });
+      if (stop.stop_requested()) return;
+      if (!queue_.empty()) {
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        loading_ = true;
+      }
+    }
+    if (job.second) load(job.first, job.second);
+    drop_retired(false);
+    {
+      std::lock_guard lock(mu_);
+      loading_ = false;
+    }
+    load_cv_.notify_all();
+  }
+}
+
+void PreAggStore::load(const std::string& name,
+                       const std::shared_ptr<const BuiltPreAggregation>& built) {
+  int64_t bytes = 0;
+  std::vector<std::string> paths;
+  for (const auto& p : built->partitions) {
+    bytes += p.bytes;
+    paths.push_back(p.path);
+  }
+  // The table of an older build is of no more use once this one is current.
+  auto retire_older = [&] {
+    auto old = loaded_.find(name);
+    if (old == loaded_.end() || old->second.version == built->version) return;
+    retired_.push_back({old->second.table, std::chrono::steady_clock::now()});
+    loaded_.erase(old);
+  };
+  std::string table;
+  {
+    std::lock_guard lock(mu_);
+    auto c = cache_.find(name);
+    if (c == cache_.end() || !c->second.built || c->second.built->version != built->version) {
+      return;  // replaced while queued
+    }
+    retire_older();
+    int64_t others = 0;
+    for (const auto& [n, l] : loaded_) {
+      if (n != name) others += l.bytes;
+    }
+    if (others + bytes > static_cast<int64_t>(options_.memory_bytes)) {
+      spdlog::info(
+          "pre-aggregation {}: not loaded into memory ({} bytes of Parquet, {} of the {} allowed "
+          "are taken); it is read from its files (pre_aggregations.memory in strata.yml)",
+          name, bytes, others, options_.memory_bytes);
+      return;
+    }
+    table = "preagg_" + std::to_string(++next_table_);
+  }
+  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
+  auto start = std::chrono::steady_clock::now();
+  try {
+    // The table name is ours and the paths are quoted literals: nothing
+    // here comes from a request.
+    options_.memory_source->query("CREATE TABLE " + duckdb.quote_identifier(table) +
+                                      " AS SELECT * FROM " + read_parquet_sql(paths),
+                                  ExecOptions{});
+  } catch (const Error& e) {
+    spdlog::warn("pre-aggregation {}: cannot load it into memory, reading its files: {}", name,
+                 e.what());
+    return;
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start);
+  {
+    std::lock_guard lock(mu_);
+    auto c = cache_.find(name);
+    if (c == cache_.end() || !c->second.built || c->second.built->version != built->version) {
+      // A newer build arrived while this one loaded: nothing was planned on it.
+      retired_.push_back({table, {}});
+    } else {
+      auto with_table = std::make_shared<BuiltPreAggregation>(*c->second.built);
+      with_table->memory_table = table;
+      c->second.built = std::move(with_table);
+      loaded_[name] = Loaded{table, built->version, bytes};
+      ++generation_;
+      spdlog::info(
+          "pre-aggregation {}: loaded into memory ({} partitions, {} bytes of Parquet) in {} ms",
+          name, paths.size(), bytes, ms.count());
+    }
+  }
+}
+
+void PreAggStore::drop_retired(bool all) {
+  std::vector<std::string> due;
+  {
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    std::erase_if(retired_, [&](const Retired& r) {
+      if (!all && r.at + options_.memory_grace > now) return false;
+      due.push_back(r.table);
+      return true;
+    });
+  }
+  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
+  for (const auto& t : due) {
+    try {
+      options_.memory_source->query("DROP TABLE IF EXISTS " + duckdb.quote_identifier(t),
+                                    ExecOptions{});
+    } catch (const Error& e) {
+      spdlog::warn("pre-aggregations: cannot drop the replaced table {}: {}", t, e.what());
+    }
+  }
 }
 
 PreAggregationLookup PreAggStore::lookup_function() {

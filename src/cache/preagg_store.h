@@ -21,16 +21,29 @@
 //
 // Thread-safe. lookup() is called on every planned query: it stats the
 // manifest and re-reads it only when it changed.
+//
+// In memory: with a memory source, a background thread loads each new build
+// of a rollup into a table of that (DuckDB) source, while the Parquet bytes
+// of the loaded rollups total at most memory_bytes; lookup() names the table
+// once it is loaded (queries read the files until then). Opening Parquet
+// files costs more than a small rollup's whole query, so this is what
+// makes a rollup-served query take about a millisecond. A table replaced by
+// a newer build is dropped after memory_grace, when no query planned on it
+// can still be running.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/model.h"
@@ -64,15 +77,26 @@ std::string manifest_to_json(const Manifest& m);
 // nullopt when `text` is not a valid version-1 manifest.
 std::optional<Manifest> manifest_from_json(const std::string& text);
 
+class Source;  // source/source.h
+
 struct PreAggStoreOptions {
   std::filesystem::path dir = ".strata/preaggs";
   // The DuckDB data source that reads the Parquet files (registered by the app).
   std::string source = "__preaggs";
+  // That source, to load rollups into (borrowed: must outlive the store);
+  // null, or memory_bytes 0: rollups are read from their files only.
+  Source* memory_source = nullptr;
+  size_t memory_bytes = 0;
+  std::chrono::milliseconds memory_grace{60'000};
 };
 
 class PreAggStore {
  public:
+  // Starts the loader thread when options.memory_source is set.
   PreAggStore(std::shared_ptr<const Model> model, PreAggStoreOptions options);
+  ~PreAggStore();  // stops the loader (a load in progress finishes first)
+  PreAggStore(const PreAggStore&) = delete;
+  PreAggStore& operator=(const PreAggStore&) = delete;
 
   const std::shared_ptr<const Model>& model() const { return model_; }
   const PreAggStoreOptions& options() const { return options_; }
@@ -96,13 +120,20 @@ class PreAggStore {
   void write_manifest(const PreAggregation& def, const Manifest& m);
 
   // For the planner: the rollup's partitions when the manifest matches the
-  // current definition and has at least one partition; else null.
+  // current definition and has at least one partition; else null. A new
+  // build is queued for loading into memory (see above).
   std::shared_ptr<const BuiltPreAggregation> lookup(const PreAggregation& def);
   PreAggregationLookup lookup_function();
-  // Changes whenever this process replaces a manifest (QueryService reuses
-  // plans while it stays the same; builds by other processes are seen
-  // within QueryService's plan reuse window).
+  // Changes whenever this process replaces a manifest or loads a rollup into
+  // memory (QueryService reuses plans while it stays the same; builds by
+  // other processes are seen within QueryService's plan reuse window).
   uint64_t generation() const { return generation_.load(); }
+
+  // The memory table of the rollup's current build; "" when not loaded.
+  std::string memory_table(const PreAggregation& def);
+  // Blocks until the loader has no queued work, or `timeout` passes; true
+  // when idle (for tests and `strata serve` start-up).
+  bool wait_loaded(std::chrono::milliseconds timeout);
 
  private:
   struct Cached {
@@ -111,6 +142,20 @@ class PreAggStore {
     std::shared_ptr<const BuiltPreAggregation> built;
     bool valid = false;
   };
+  struct Loaded {  // a rollup build's table in the memory source
+    std::string table;
+    std::string version;
+    int64_t bytes = 0;
+  };
+  struct Retired {
+    std::string table;
+    std::chrono::steady_clock::time_point at;
+  };
+  void queue_load(const std::string& name, const std::shared_ptr<const BuiltPreAggregation>& b);
+  void load_loop(std::stop_token stop);
+  void load(const std::string& name, const std::shared_ptr<const BuiltPreAggregation>& built);
+  void drop_retired(bool all);
+
   std::shared_ptr<const Model> model_;
   PreAggStoreOptions options_;
   std::mutex mu_;
@@ -118,6 +163,16 @@ class PreAggStore {
   std::map<std::string, std::string> fingerprints_;
   std::map<std::string, Cached> cache_;
   std::atomic<uint64_t> generation_{0};
+
+  // The loader's state, under mu_.
+  std::map<std::string, Loaded> loaded_;      // by pre-aggregation name
+  std::map<std::string, std::string> tried_;  // name -> the last version queued
+  std::deque<std::pair<std::string, std::shared_ptr<const BuiltPreAggregation>>> queue_;
+  std::vector<Retired> retired_;
+  bool loading_ = false;
+  uint64_t next_table_ = 0;
+  std::condition_variable_any load_cv_;
+  std::jthread loader_;  // last: stopped and joined before the rest is destroyed
 };
 
 }  // namespace strata

@@ -81,6 +81,9 @@ struct BuiltPreAggregation {
   int64_t last_updated_utc = 0;
   std::vector<std::string> refresh_key_values;
   std::string version;  // differs between any two builds (the partition files' names)
+  // A table of `source` holding every partition's rows (the build loaded
+  // into memory); "" while it is not loaded: the plan reads the files.
+  std::string memory_table;
   // How the rollup is built: a lambda plan reads its newest partition's
   // range from the source with the same queries. Built for the same Model.
   std::shared_ptr<const RollupBuild> build;

@@ -93,6 +93,16 @@ std::string rollup_column_name(const std::string& member) {
   return out;
 }
 
+std::string read_parquet_sql(const std::vector<std::string>& paths) {
+  const sql::Dialect& d = sql::dialect_named("duckdb");
+  std::string out = "read_parquet([";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i) out += ", ";
+    out += d.string_literal(paths[i]);
+  }
+  return out + "])";
+}
+
 std::vector<RollupColumn> rollup_columns(const PreAggregation& p, const Model& model) {
   using Kind = RollupColumn::Kind;
   std::vector<RollupColumn> out;

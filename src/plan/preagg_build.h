@@ -48,6 +48,10 @@ std::vector<RollupColumn> rollup_columns(const PreAggregation& p, const Model& m
 // "orders.status" -> "orders__status" (the rollup column naming).
 std::string rollup_column_name(const std::string& member);
 
+// DuckDB's table function over partition files: "read_parquet(['a', 'b'])",
+// each path quoted as a string literal.
+std::string read_parquet_sql(const std::vector<std::string>& paths);
+
 class RollupBuild {
  public:
   // `model` must outlive this object. Throws UserError when `p` is not a

@@ -93,13 +93,9 @@ void top_level_conditions(const FilterNode& f, std::vector<const FilterNode*>& o
 }
 
 std::string read_parquet(const std::vector<const PreAggPartition*>& parts) {
-  const sql::Dialect& d = sql::dialect_named("duckdb");
-  std::string out = "read_parquet([";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += ", ";
-    out += d.string_literal(parts[i]->path);
-  }
-  return out + "])";
+  std::vector<std::string> paths;
+  for (const auto* p : parts) paths.push_back(p->path);
+  return read_parquet_sql(paths);
 }
 
 bool same_steps(const std::vector<JoinStep>& a, const std::vector<JoinStep>& b) {
@@ -145,25 +141,35 @@ bool QueryPlanner::plan_on_pre_aggregation(sql::Select& s, Plan& plan) {
       if (p.type == PreAggregationType::kRollup) candidates.push_back({&p, &p, false});
     }
   }
+  // The first lambda that matches answers (it serves fresh rows); else the
+  // rollup that matches with the fewest rows to read, the first declared
+  // on a tie: a dashboard's own coarse rollup beats a finer, bigger one.
+  bool found = false;
+  int64_t best_rows = 0;
   for (const auto& c : candidates) {
+    if (found && c.lambda) continue;
     try {
       sql::Select attempt;
       Plan tentative = plan;
-      if (try_pre_aggregation(*c.def, *c.declared, c.lambda, attempt, tentative)) {
-        s = std::move(attempt);
-        plan = std::move(tentative);
-        return true;
-      }
+      int64_t rows = 0;
+      if (!try_pre_aggregation(*c.def, *c.declared, c.lambda, attempt, tentative, rows)) continue;
+      if (found && rows >= best_rows) continue;
+      s = std::move(attempt);
+      plan = std::move(tentative);
+      found = true;
+      best_rows = rows;
+      if (c.lambda) return true;
     } catch (const Error&) {
       // A candidate that cannot be planned (its source plan fails, say) is
       // skipped; the query falls back to the sources.
     }
   }
-  return false;
+  return found;
 }
 
 bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggregation& declared,
-                                       bool lambda, sql::Select& s, Plan& plan) {
+                                       bool lambda, sql::Select& s, Plan& plan,
+                                       int64_t& rows_read) {
   using Kind = RollupColumn::Kind;
   if (def.measures.empty()) return false;
   const std::vector<RollupColumn> columns = rollup_columns(def, model_);
@@ -387,10 +393,21 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
   bool source_part = lambda && partitioned && hi_r > newest.from_local;
   if (source_part && !built->build) return false;
   std::vector<const PreAggPartition*> chosen;
+  rows_read = 0;
   for (const auto& p : built->partitions) {
     if (source_part && &p == &newest) continue;
-    if (overlaps(p)) chosen.push_back(&p);
+    if (overlaps(p)) {
+      chosen.push_back(&p);
+      rows_read += p.rows;
+    }
   }
+  // At the rollup's own grain (its dimensions, its time bucket in its zone,
+  // every segment filtered) each rollup row is one group of the answer: the
+  // rows are read as they are, without regrouping them.
+  bool at_grain =
+      !source_part && same_zone && query_raw_dims == rollup_dims && !granular_other &&
+      (def.time_dimension.empty() ? !granular_at_rollup_grain : granular_at_rollup_grain);
+  for (const auto& sg : def.segments) at_grain = at_grain && query_segments.count(sg) > 0;
 
   // --- SQL
   const std::string time_col = def.granularity ? rollup_column_name(def.time_dimension) + "__" +
@@ -401,8 +418,8 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
     return sql::function("timezone", {sql::literal(Value::string(rz->name())), std::move(local)});
   };
   // The rollup (or the source's rows in its layout) as table `r`: the
-  // merged leaves per query group.
-  auto over_rollup = [&](sql::TableRef from) {
+  // merged leaves per query group (at grain: the rollup's rows).
+  auto over_rollup = [&](sql::TableRef from, bool regroup) {
     auto l2 = std::make_shared<sql::Select>();
     l2->from = std::move(from);
     for (const auto& d : dim_outs_) {
@@ -426,16 +443,22 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
     using sql::AggregateFn;
     for (const auto& slot : slots) {
       if (slot.avg_sum) {
-        l2->items.push_back(
-            {sql::aggregate(AggregateFn::kSum, sql::column("r", slot.avg_sum->name)),
-             slot.partial + "_s"});
-        l2->items.push_back(
-            {sql::aggregate(AggregateFn::kSum, sql::column("r", slot.avg_count->name)),
-             slot.partial + "_c"});
+        ExprPtr sum = sql::column("r", slot.avg_sum->name);
+        ExprPtr count = sql::column("r", slot.avg_count->name);
+        if (regroup) {
+          sum = sql::aggregate(AggregateFn::kSum, sum);
+          count = sql::aggregate(AggregateFn::kSum, count);
+        }
+        l2->items.push_back({sum, slot.partial + "_s"});
+        l2->items.push_back({count, slot.partial + "_c"});
         continue;
       }
       ExprPtr col = sql::column("r", slot.column->name);
       ExprPtr merged;
+      if (!regroup) {
+        l2->items.push_back({col, slot.partial});
+        continue;
+      }
       switch (slot.leaf->type) {
         case MeasureType::kCount:
         case MeasureType::kSum: merged = sql::aggregate(AggregateFn::kSum, col); break;
@@ -485,11 +508,17 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
                sql::timestamp_literal(tz_->local_to_utc(td.date_range->to_local_exclusive)))}));
     }
     l2->where = sql::and_all(std::move(where));
-    l2->group_by = ordinals(dim_outs_.size());
+    if (regroup) l2->group_by = ordinals(dim_outs_.size());
     return l2;
   };
   auto parquet = [&](const std::vector<const PreAggPartition*>& parts) {
     return sql::TableRef{sql::TableRef::Kind::kTable, read_parquet(parts), nullptr, {}, "r"};
+  };
+  // Every partition, loaded into a table of the pre-aggregation source:
+  // WHERE (which holds every time condition) picks the rows the chosen
+  // partitions hold.
+  auto loaded = [&] {
+    return sql::TableRef{sql::TableRef::Kind::kName, built->memory_table, nullptr, {}, "r"};
   };
 
   // The final values over the merged leaves in table `p`.
@@ -540,7 +569,8 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
 
   if (!source_part) {
     if (chosen.empty()) chosen.push_back(&built->partitions.front());  // filters leave no row
-    s = *finish(sub(over_rollup(parquet(chosen)), "p"));
+    s = *finish(
+        sub(over_rollup(built->memory_table.empty() ? parquet(chosen) : loaded(), !at_grain), "p"));
     plan.source = built->source;
     plan.fragments.clear();
     plan.predicates.clear();
@@ -561,7 +591,7 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
     PlanFragment f;
     f.name = "frag0";
     f.source = built->source;
-    f.sql = duckdb.render(*over_rollup(parquet(chosen)));
+    f.sql = duckdb.render(*over_rollup(parquet(chosen), true));
     f.cube = def.cube;
     f.tier = "pre-aggregation";
     fragments.push_back(std::move(f));
@@ -583,7 +613,7 @@ bool QueryPlanner::try_pre_aggregation(const PreAggregation& def, const PreAggre
     if (it == source_plan.columns.end()) return false;
     layout->items.push_back({sql::column("f", it->alias), c.name});
   }
-  auto live_partial = over_rollup(sub(layout, "r"));
+  auto live_partial = over_rollup(sub(layout, "r"), true);
   fragments.push_back(std::move(live));
 
   // Merge: stack the partial rows, re-aggregate them per group.

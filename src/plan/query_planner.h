@@ -80,10 +80,11 @@ class QueryPlanner {
   void build_federated(sql::Select& s, Plan& plan);
 
   // --- answering from a rollup pre-aggregation (preagg_match.cpp): true
-  // when one matches, with `s` and `plan` filled in.
+  // when one matches, with `s` and `plan` filled in. try_pre_aggregation
+  // sets `rows_read` to the rollup rows the plan reads (its partitions').
   bool plan_on_pre_aggregation(sql::Select& s, Plan& plan);
   bool try_pre_aggregation(const PreAggregation& def, const PreAggregation& declared, bool lambda,
-                           sql::Select& s, Plan& plan);
+                           sql::Select& s, Plan& plan, int64_t& rows_read);
 
   const SemanticQuery& q_;
   const Model& model_;

@@ -118,6 +118,22 @@ test('a rollup answers, and the response says which one', async () => {
   assert.equal(Object.keys(rs.loadResponses[0].usedPreAggregations).length, 1);
 });
 
+test('a used rollup is loaded into memory and answers the same from there', async () => {
+  await waitBuilt('orders.by_day');
+  await load(BASE, { ...byStatus, renewQuery: true }); // the first use queues the load
+  let p;
+  for (let i = 0; i < 100; i++) {
+    const list = await http(BASE, '/cubejs-api/v1/pre-aggregations');
+    p = list.json.preAggregations.find((x) => x.id === 'orders.by_day');
+    if (p.inMemory) break;
+    await sleep(100);
+  }
+  assert.equal(p.inMemory, true);
+  const r = await load(BASE, { ...byStatus, renewQuery: true });
+  assert.deepEqual(r.json.data, expectedByStatus);
+  assert.equal(Object.values(r.json.usedPreAggregations)[0].preAggregation, 'orders.by_day');
+});
+
 test('a query no rollup can answer falls back to the source', async () => {
   const r = await load(BASE, {
     measures: ['orders.count'],

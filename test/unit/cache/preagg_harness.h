@@ -22,10 +22,16 @@
 
 namespace strata::testing {
 
+// How the harness's store loads rollups into memory (bytes 0: never).
+struct HarnessMemory {
+  size_t bytes = size_t{256} << 20;
+  std::chrono::milliseconds grace{60'000};
+};
+
 struct PreAggHarness {
   PreAggHarness(std::shared_ptr<const Model> m, const std::string& seed_sql,
                 RefreshOptions options = {}, std::unique_ptr<BuildLease> lease = nullptr,
-                std::filesystem::path folder = {})
+                std::filesystem::path folder = {}, HarnessMemory memory = {})
       : model(std::move(m)) {
     dir = folder.empty()
               ? std::filesystem::temp_directory_path() / ("strata-preagg-test-" + random_token(6))
@@ -35,8 +41,12 @@ struct PreAggHarness {
     duck->query(seed_sql, {});
     db = duck.get();
     sources.add(std::move(duck));
-    sources.add(DuckDbSource::open("__preaggs", ":memory:"));
-    store = std::make_unique<PreAggStore>(model, PreAggStoreOptions{dir, "__preaggs"});
+    sources.add(DuckDbSource::open("__preaggs", ":memory:", {.threads = 1}));
+    PreAggStoreOptions so{dir, "__preaggs"};
+    so.memory_source = &sources.get("__preaggs");
+    so.memory_bytes = memory.bytes;
+    so.memory_grace = memory.grace;
+    store = std::make_unique<PreAggStore>(model, so);
     QueryServiceOptions on;
     on.worker_threads = 4;
     on.pre_aggregations = store->lookup_function();
@@ -51,14 +61,19 @@ struct PreAggHarness {
     worker.reset();
     with.reset();
     without.reset();
+    store.reset();
     std::error_code ec;
     if (own_dir) std::filesystem::remove_all(dir, ec);
   }
 
-  // Builds every pre-aggregation; fails the test on a build error.
+  // Builds every pre-aggregation; fails the test on a build error. Then
+  // waits until the builds are loaded into memory (when they are), so
+  // queries read the tables.
   RefreshReport build(bool force = false) {
     RefreshReport r = worker->refresh({}, force);
     for (const auto& item : r.items) EXPECT_EQ(item.error, "") << item.pre_aggregation;
+    for (const PreAggregation* p : store->all()) store->lookup(*p);
+    EXPECT_TRUE(store->wait_loaded(std::chrono::seconds(30)));
     return r;
   }
 

@@ -8,6 +8,8 @@
 //    filters x time zones) run with and without rollups must agree; which
 //    queries a rollup answers is checked against the matching rules.
 //  - Queries that must not match fall back to the source.
+//  - At the rollup's own grain rows are read without regrouping; of several
+//    matching rollups the one with the fewest rows answers.
 //  - Lambda rollups: the newest partition comes from the source.
 //  - The result cache changes with a rebuilt rollup.
 #include <gtest/gtest.h>
@@ -53,7 +55,9 @@ class FixtureRollups : public ::testing::TestWithParam<ShopCase> {
     auto model =
         load_with("test/fixtures/shop/model",
                   {{"orders.yml", kFixtureRollups}, {"line_items.yml", kFixtureLineItemRollups}});
-    h_ = new PreAggHarness(model, read_text(source_path("test/fixtures/shop/seed.sql")));
+    // Read from the Parquet files (GeneratedRollups reads loaded tables).
+    h_ = new PreAggHarness(model, read_text(source_path("test/fixtures/shop/seed.sql")), {},
+                           nullptr, {}, HarnessMemory{0});
     h_->build();
   }
   static void TearDownTestSuite() {
@@ -185,6 +189,20 @@ class GeneratedRollups : public ::testing::Test {
     return with.pre_aggregations.empty() ? "" : with.pre_aggregations[0].name;
   }
 
+  // The measures the hourly rollup keeps.
+  static bool in_hourly(const std::string& m) {
+    return m == "line_items.count" || m == "line_items.revenue" || m == "line_items.average_price";
+  }
+  // Of two rollups, the one with fewer built rows (the first on a tie).
+  static std::string smaller(const std::string& a, const std::string& b) {
+    auto rows = [](const std::string& name) {
+      int64_t n = 0;
+      for (const auto& p : h_->store->lookup(*h_->store->find(name))->partitions) n += p.rows;
+      return n;
+    };
+    return rows(b) < rows(a) ? b : a;
+  }
+
   static inline PreAggHarness* h_ = nullptr;
 };
 
@@ -206,15 +224,29 @@ TEST_F(GeneratedRollups, EveryMeasureTypeAtSeveralGranularities) {
       "line_items.average_price", "line_items.min_price",     "line_items.max_price",
       "line_items.big_lines",     "line_items.orders_approx", "line_items.revenue_per_unit"};
   for (const auto& m : measures) {
+    // exact_monthly keeps count too, in fewer rows: it answers by month and coarser.
+    const bool monthly = m == "line_items.count";
     for (auto g : {Granularity::kDay, Granularity::kWeek, Granularity::kMonth,
                    Granularity::kQuarter, Granularity::kYear}) {
       SemanticQuery q = query({m}, {"products.category"});
       q.time_dimensions = {td(g)};
       std::string what = m + " by " + std::string(granularity_name(g));
-      EXPECT_EQ(compare(q, what), "line_items.daily") << what;
+      bool coarse =
+          g == Granularity::kMonth || g == Granularity::kQuarter || g == Granularity::kYear;
+      EXPECT_EQ(compare(q, what),
+                monthly && coarse ? "line_items.exact_monthly" : "line_items.daily")
+          << what;
     }
-    // No time dimension, no dimension: the grand total.
-    EXPECT_EQ(compare(query({m}), m + " total"), "line_items.daily");
+    // No time dimension, no dimension: the grand total. hourly keeps some
+    // of the measures too; whichever keeps the measure in fewer rows answers.
+    std::string total = compare(query({m}), m + " total");
+    if (monthly) {
+      EXPECT_EQ(total, "line_items.exact_monthly");
+    } else if (in_hourly(m)) {
+      EXPECT_EQ(total, smaller("line_items.daily", "line_items.hourly")) << m;
+    } else {
+      EXPECT_EQ(total, "line_items.daily") << m;
+    }
   }
   // All of them at once, by both dimensions.
   SemanticQuery all = query(measures, {"orders.status", "products.category"});
@@ -247,12 +279,15 @@ TEST_F(GeneratedRollups, FiltersSegmentsOrderAndLimits) {
   SemanticQuery ranged = query({"line_items.count", "line_items.average_price"});
   ranged.time_dimensions = {
       td(Granularity::kWeek, DateRange{shop_local("2024-03-01"), shop_local("2024-06-15")})};
-  EXPECT_EQ(compare(ranged, "date range"), "line_items.daily");
+  std::string ranged_by = compare(ranged, "date range");
+  EXPECT_TRUE(ranged_by == "line_items.daily" || ranged_by == "line_items.hourly") << ranged_by;
   FilterNode after = shop_condition("orders.created_at", FilterOp::kAfterOrOnDate, {"2025-07-01"});
   after.date_range = DateRange{shop_local("2025-07-01"), shop_local("2025-07-02")};
   SemanticQuery filtered = query({"line_items.revenue"}, {"orders.status"});
   filtered.filters = {after};
-  EXPECT_EQ(compare(filtered, "afterOrOnDate"), "line_items.daily");
+  std::string filtered_by = compare(filtered, "afterOrOnDate");
+  EXPECT_TRUE(filtered_by == "line_items.daily" || filtered_by == "line_items.hourly")
+      << filtered_by;
 
   // Totals.
   SemanticQuery total = query({"line_items.count"}, {"products.category"});
@@ -263,6 +298,46 @@ TEST_F(GeneratedRollups, FiltersSegmentsOrderAndLimits) {
   ASSERT_TRUE(with.total && without.total);
   EXPECT_EQ(*with.total, *without.total);
   EXPECT_FALSE(with.pre_aggregations.empty());
+}
+
+TEST_F(GeneratedRollups, AtTheRollupsGrainRowsAreReadWithoutRegrouping) {
+  // The daily rollup's dimensions, day and segment: one rollup row per group.
+  SemanticQuery grain = query({"line_items.revenue", "line_items.average_price",
+                               "line_items.orders_approx", "line_items.min_price"},
+                              {"products.category", "orders.status"});
+  grain.time_dimensions = {
+      td(Granularity::kDay, DateRange{shop_local("2024-05-01"), shop_local("2024-08-01")})};
+  grain.segments = {"orders.completed"};
+  EXPECT_EQ(compare(grain, "at grain"), "line_items.daily");
+  QueryResult r = h_->with->run(grain, {});
+  EXPECT_EQ(r.sql.find("GROUP BY 1"), std::string::npos) << r.sql;
+  // Without the segment, rows with and without it fold into one group.
+  SemanticQuery unsegmented = grain;
+  unsegmented.segments.clear();
+  EXPECT_EQ(compare(unsegmented, "grain without the segment"), "line_items.daily");
+  EXPECT_NE(h_->with->run(unsegmented, {}).sql.find("GROUP BY 1"), std::string::npos);
+  // Fewer dimensions: regrouped.
+  SemanticQuery fewer = grain;
+  fewer.dimensions = {"products.category"};
+  EXPECT_EQ(compare(fewer, "grain without status"), "line_items.daily");
+  EXPECT_NE(h_->with->run(fewer, {}).sql.find("GROUP BY 1"), std::string::npos);
+  // The hourly rollup at its grain, with a measure filter.
+  SemanticQuery hourly = query({"line_items.revenue", "line_items.count"}, {"orders.status"});
+  hourly.time_dimensions = {
+      td(Granularity::kHour, DateRange{shop_local("2025-03-01"), shop_local("2025-03-20")})};
+  hourly.filters = {shop_condition("line_items.count", FilterOp::kGte, {"2"})};
+  EXPECT_EQ(compare(hourly, "hourly at grain"), "line_items.hourly");
+}
+
+TEST_F(GeneratedRollups, TheMatchingRollupWithTheFewestRowsAnswers) {
+  // Both daily (declared first) and exact_monthly hold count by category
+  // and month; exact_monthly has about 30 times fewer rows.
+  SemanticQuery q = query({"line_items.count"}, {"products.category"});
+  q.time_dimensions = {td(Granularity::kMonth)};
+  EXPECT_EQ(compare(q, "count by month"), "line_items.exact_monthly");
+  // By day only daily can answer.
+  q.time_dimensions = {td(Granularity::kDay)};
+  EXPECT_EQ(compare(q, "count by day"), "line_items.daily");
 }
 
 TEST_F(GeneratedRollups, TimeZones) {
@@ -425,6 +500,30 @@ TEST(LambdaRollups, TheNewestPartitionComesFromTheSource) {
   EXPECT_NE(text_rows(old_month.rows), text_rows(source.rows));  // built before the insert
   h.build(true);                                                 // rebuilt: equal again
   expect_same_rows(h.with->run(february, {}).rows, source.rows, "after rebuild");
+}
+
+// --- the demo model (examples/shop, what `make demo` serves) -------------------
+
+TEST(DemoModel, ItsRollupsBuildAndAnswerTheDashboard) {
+  PreAggHarness h(load_with("examples/shop/model", {}), generated_seed(20000));
+  RefreshReport r = h.build();
+  ASSERT_EQ(r.items.size(), 2u);
+  for (const auto& item : r.items) EXPECT_GT(item.built, 0) << item.pre_aggregation;
+  auto run = [&](SemanticQuery q, const std::string& what) {
+    QueryResult with = h.with->run(q, {});
+    expect_same_rows(with.rows, h.without->run(q, {}).rows, what + "\n" + with.sql);
+    return with.pre_aggregations.empty() ? std::string() : with.pre_aggregations[0].name;
+  };
+  // The dashboard query of bench/cache_bench.sh: by category and month.
+  SemanticQuery monthly = query({"line_items.revenue", "line_items.count"}, {"products.category"});
+  monthly.time_dimensions = {
+      td(Granularity::kMonth, DateRange{shop_local("2025-01-01"), shop_local("2026-01-01")})};
+  EXPECT_EQ(run(monthly, "by category and month"), "line_items.sales_by_month");
+  // By status too: only the daily rollup has it.
+  SemanticQuery by_status = monthly;
+  by_status.dimensions.push_back("orders.status");
+  by_status.measures.push_back("line_items.average_price");
+  EXPECT_EQ(run(by_status, "by category, status and month"), "line_items.sales_by_day");
 }
 
 // --- the result cache follows rebuilt rollups ---------------------------------
