@@ -187,8 +187,15 @@ struct PreAggregation {
   std::string lambda_rollup;
   bool union_with_source_data = false;
   SourceLocation loc;
+  // Where each listed member (and the time dimension) is written, by full
+  // name, so problems with one point at its line.
+  std::map<std::string, SourceLocation> member_locs;
 
   std::string full_name() const { return cube + "." + name; }
+  const SourceLocation& loc_of(const std::string& member) const {
+    auto it = member_locs.find(member);
+    return it == member_locs.end() ? loc : it->second;
+  }
 };
 
 struct Cube {

@@ -86,11 +86,17 @@ std::string sql_block(const YAML::Node& value, const std::string& key, const std
   return "";
 }
 
+// The members listed under `key`, as full names; records where each is written.
 std::vector<std::string> members(const YAML::Node& value, const std::string& key,
                                  const std::string& cube, const std::string& owner,
-                                 const FileReader& r) {
+                                 const FileReader& r, PreAggregation& p) {
   std::vector<std::string> out;
   for (const auto& m : r.string_list(value, key, owner)) out.push_back(full_member_name(m, cube));
+  if (value.IsSequence()) {
+    for (const auto& item : value) {
+      if (item.IsScalar()) p.member_locs.emplace(full_member_name(item.Scalar(), cube), r.at(item));
+    }
+  }
   return out;
 }
 
@@ -133,14 +139,16 @@ std::optional<PreAggregation> parse_one(const YAML::Node& node, const Cube& cube
                  "use type: rollup, original_sql or rollup_lambda");
       }
     } else if (key == "measures" || key == "measure_references") {
-      p.measures = members(value, key, cube.name, owner, r);
+      p.measures = members(value, key, cube.name, owner, r, p);
     } else if (key == "dimensions" || key == "dimension_references") {
-      p.dimensions = members(value, key, cube.name, owner, r);
+      p.dimensions = members(value, key, cube.name, owner, r, p);
     } else if (key == "segments" || key == "segment_references") {
-      p.segments = members(value, key, cube.name, owner, r);
+      p.segments = members(value, key, cube.name, owner, r, p);
     } else if (key == "time_dimension" || key == "time_dimension_reference") {
-      if (auto t = r.string_value(value, key, owner))
+      if (auto t = r.string_value(value, key, owner)) {
         p.time_dimension = full_member_name(*t, cube.name);
+        p.member_locs.emplace(p.time_dimension, r.at(value));
+      }
     } else if (key == "granularity") {
       p.granularity = granularity(value, key, owner, r);
     } else if (key == "partition_granularity") {
@@ -288,27 +296,33 @@ void check_pre_aggregations(const Model& model, Issues& issues) {
       auto report = [&](std::string message, std::string hint) {
         issues.add(std::move(message), p.loc, owner, std::move(hint));
       };
+      // A problem with one listed member: at the line it is written on.
+      auto report_member = [&](const std::string& member, std::string message, std::string hint) {
+        issues.add(std::move(message), p.loc_of(member), owner, std::move(hint));
+      };
       auto reachable = [&](const ResolvedMember& r, const std::string& name) {
         if (r.cube->name == cube.name || model.join_graph().connected(cube.name, r.cube->name)) {
           return true;
         }
-        report("pre-aggregation " + owner + " uses " + name + ", but no join leads from " +
-                   cube.name + " to " + r.cube->name,
-               "join " + r.cube->name + " to " + cube.name + ", or leave the member out");
+        report_member(name,
+                      "pre-aggregation " + owner + " uses " + name + ", but no join leads from " +
+                          cube.name + " to " + r.cube->name,
+                      "join " + r.cube->name + " to " + cube.name + ", or leave the member out");
         return false;
       };
       auto lookup = [&](const std::string& name, MemberKind kind,
                         const char* what) -> const ResolvedMember* {
         const ResolvedMember* r = model.find_member(name);
         if (!r || r->view) {
-          report("pre-aggregation " + owner + " names unknown " + what + " '" + name + "'",
-                 std::string("write ") + what + "s as CUBE.<name> or <cube>.<name>");
+          report_member(name,
+                        "pre-aggregation " + owner + " names unknown " + what + " '" + name + "'",
+                        std::string("write ") + what + "s as CUBE.<name> or <cube>.<name>");
           return nullptr;
         }
         if (r->kind != kind) {
-          report("'" + name + "' in pre-aggregation " + owner + " is not a " + what,
-                 std::string("list it under the key for its kind (measures, dimensions, "
-                             "segments)"));
+          report_member(name, "'" + name + "' in pre-aggregation " + owner + " is not a " + what,
+                        std::string("list it under the key for its kind (measures, dimensions, "
+                                    "segments)"));
           return nullptr;
         }
         return reachable(*r, name) ? r : nullptr;
@@ -358,25 +372,28 @@ void check_pre_aggregations(const Model& model, Issues& issues) {
         const ResolvedMember* r = lookup(name, MemberKind::kMeasure, "measure");
         if (!r) continue;
         if (r->cube->name != cube.name) {
-          report("rollup " + owner + " lists measure " + name + " of another cube",
-                 "define the rollup in " + r->cube->name +
-                     " (a rollup keeps measures of its own cube; dimensions may come from "
-                     "joined cubes)");
+          report_member(name, "rollup " + owner + " lists measure " + name + " of another cube",
+                        "define the rollup in " + r->cube->name +
+                            " (a rollup keeps measures of its own cube; dimensions may come from "
+                            "joined cubes)");
           continue;
         }
         std::vector<const Measure*> leaves;
         std::set<const Measure*> seen;
         leaves_of(*r->measure, model, leaves, seen);
         if (r->measure->type == MeasureType::kNumber && !r->measure->sql.cubes().empty()) {
-          report("number measure " + name + " in rollup " + owner +
-                     " aggregates SQL directly, so it cannot be re-aggregated",
-                 "define it from other measures only ({count}, {total}) to keep it in a rollup");
+          report_member(
+              name,
+              "number measure " + name + " in rollup " + owner +
+                  " aggregates SQL directly, so it cannot be re-aggregated",
+              "define it from other measures only ({count}, {total}) to keep it in a rollup");
         }
         for (const Measure* leaf : leaves) {
           if (leaf->cube != cube.name) {
-            report("measure " + name + " in rollup " + owner + " is built from " +
-                       leaf->full_name() + ", a measure of another cube",
-                   "a rollup keeps measures of its own cube");
+            report_member(name,
+                          "measure " + name + " in rollup " + owner + " is built from " +
+                              leaf->full_name() + ", a measure of another cube",
+                          "a rollup keeps measures of its own cube");
           }
         }
       }
@@ -386,7 +403,8 @@ void check_pre_aggregations(const Model& model, Issues& issues) {
         if (const ResolvedMember* r =
                 lookup(p.time_dimension, MemberKind::kDimension, "dimension")) {
           if (r->dimension->type != DimensionType::kTime) {
-            report(
+            report_member(
+                p.time_dimension,
                 "time_dimension " + p.time_dimension + " of " + owner + " is not a time dimension",
                 "name a dimension of type time");
           }

@@ -118,8 +118,12 @@ TEST(PreAggregations, UnknownMembersAreReportedWithTheirPlace) {
   for (const auto& i : issues) {
     EXPECT_EQ(i.member, "orders.bad");
     EXPECT_EQ(i.loc.file, "model.yml");
-    EXPECT_EQ(i.loc.line, 27);  // the pre-aggregation's entry
   }
+  // Each at the line of the key that names the member (the entry is line 27).
+  EXPECT_EQ(issues[0].loc.line, 28);
+  EXPECT_EQ(issues[1].loc.line, 29);
+  EXPECT_EQ(issues[2].loc.line, 29);
+  EXPECT_EQ(issues[3].loc.line, 30);
   EXPECT_EQ(issues[0].message, "pre-aggregation orders.bad names unknown measure 'orders.cuont'");
   EXPECT_EQ(issues[1].message, "pre-aggregation orders.bad names unknown dimension 'users.town'");
   EXPECT_EQ(issues[2].message, "'orders.count' in pre-aggregation orders.bad is not a dimension");
