@@ -16,6 +16,7 @@
 #include "app/refresh_cli.h"
 #include "app/runtime.h"
 #include "app/table_printer.h"
+#include "cache/preagg_store.h"
 #include "core/error.h"
 #include "model/loader.h"
 #include "pgwire/pg_server.h"
@@ -173,6 +174,11 @@ int serve(const CommonFlags& f, const ServeFlags& s) {
   o.sources = &rt->sources;
   o.pre_aggregations = rt->pre_aggregations.get();
   o.refresh = rt->refresh.get();
+  if (rt->pre_aggregations) {
+    // Queue the built rollups for loading into memory now (in declaration
+    // order, within the budget) rather than on their first query.
+    for (const PreAggregation* p : rt->pre_aggregations->all()) rt->pre_aggregations->lookup(*p);
+  }
   if (rt->refresh && c.pre_aggregations.refresh) {
     rt->refresh->start();
     spdlog::info("pre-aggregations: refreshing every {} ms into {}",
@@ -232,6 +238,7 @@ int print_sql(const CommonFlags& f, const std::string& json) {
 
 int run_query(const CommonFlags& f, const std::string& json) {
   Config c = resolve_config(f);
+  c.pre_aggregations.memory_bytes = 0;  // one query: its rollup's files are read once anyway
   auto rt = make_runtime(c);
   SemanticQuery q = parse_cube_query_text(json, *rt->model, ParseOptions{c.limits});
   QueryResult r = rt->service->run(q, SecurityContext{});

@@ -71,8 +71,10 @@ std::optional<int> run_refresh_command(RefreshCommand& c, const ConfigResolver& 
   if (!c.cmd || !*c.cmd) return std::nullopt;
   Config config = resolve(c.config, c.model, c.duckdb);
   if (!c.dir.empty()) config.pre_aggregations.dir = std::filesystem::absolute(c.dir);
-  // Builds read the sources directly; answers are not cached here.
+  // Builds read the sources directly; answers are not cached here, and
+  // rollups are not loaded into memory for queries this process never serves.
   config.cache.type = "none";
+  config.pre_aggregations.memory_bytes = 0;
   auto rt = make_runtime(config);
   if (!rt->refresh) {
     std::cout << "the model declares no pre-aggregations\n";
