@@ -98,12 +98,14 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
     ms = n * 60'000;
   } else if (unit == "h") {
     ms = n * 3'600'000;
+  } else if (unit == "d") {
+    ms = n * 86'400'000;
   } else {
     ms = -1;
   }
   if (ms < 0) {
     throw UserError(what + ": '" + text + "' is not a duration",
-                    {.hint = "write e.g. 500ms, 10s, 2m or 1h"});
+                    {.hint = "write e.g. 500ms, 10s, 2m, 1h or 30d"});
   }
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }

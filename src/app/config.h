@@ -134,7 +134,7 @@ std::pair<std::string, uint16_t> parse_host_port(const std::string& text, const 
 // "256MB", "1GiB", "512KB", "1048576" (bytes). Throws UserError naming `what`.
 size_t parse_bytes(const std::string& text, const std::string& what);
 
-// "500ms", "10s", "2m", "1h", or a bare number of seconds.
+// "500ms", "10s", "2m", "1h", "30d", or a bare number of seconds.
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what);
 
 // Replaces every ${NAME} with the environment variable NAME; throws UserError

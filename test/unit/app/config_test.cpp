@@ -31,6 +31,22 @@ TEST(Config, PreAggregationMemoryBudget) {
   std::filesystem::remove(path);
 }
 
+TEST(Config, DurationsTakeMillisecondsToDays) {
+  EXPECT_EQ(parse_duration("500ms", "x").count(), 500);
+  EXPECT_EQ(parse_duration("10", "x").count(), 10'000);
+  EXPECT_EQ(parse_duration("2m", "x").count(), 120'000);
+  EXPECT_EQ(parse_duration("1h", "x").count(), 3'600'000);
+  EXPECT_EQ(parse_duration("30d", "x").count(), 30LL * 24 * 3'600'000);  // scripts/demo's token
+  try {
+    parse_duration("3 weeks", "--expires-in");
+    FAIL() << "accepted '3 weeks'";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("--expires-in: '3 weeks' is not a duration"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Config, AMalformedMemoryBudgetNamesTheKey) {
   auto path = write_config("pre_aggregations:\n  dir: x\n  memory: lots\n");
   try {
