@@ -8,6 +8,7 @@
 #   e2e_npm_install                # npm ci in test/e2e (serialized with flock)
 #   e2e_start NAME ARGS...         # strata serve ARGS... in the background; sets $started_pid
 #   e2e_port NAME PID PATTERN      # waits for PATTERN's port in NAME's log and prints it
+#   e2e_ready NAME PORT            # waits (10 s at most) for NAME's /readyz on PORT to succeed
 #
 # Every server started with e2e_start is stopped (TERM, then KILL after 5 s)
 # when the script exits, whatever the exit status.
@@ -93,4 +94,14 @@ e2e_port() { # e2e_port NAME PID PATTERN (a regex ending just before the port)
     return 1
   fi
   echo "$port"
+}
+
+e2e_ready() { # e2e_ready NAME PORT: GET http://127.0.0.1:PORT/readyz until it succeeds
+  local name=$1 port=$2
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "$e2e_name: the $name server on port $port never became ready" >&2
+  return 1
 }

@@ -4,60 +4,25 @@
 #
 #   test/e2e/run_lake_rest.sh BUILD_DIR
 #
-# 1. installs the npm packages of test/e2e (npm ci, once per lock file),
+# 1. installs the npm packages of test/e2e (e2e_npm_install),
 # 2. writes a partitioned table with `strata lake append` (twice: 240 then
 #    240 rows of hourly events) into a warehouse folder,
-# 3. starts `strata serve` on 127.0.0.1 (ephemeral port) with a model whose
-#    cube reads shop.events from an iceberg source (folder catalog), plus one
-#    shared fixture table named explicitly,
-# 4. runs lake.test.mjs with node:test: /load (plain, filtered, asOf) and
-#    the /api/v1/lake endpoints,
-# 5. always stops the server by its PID and removes the scratch folder.
+# 3. starts `strata serve` on 127.0.0.1 (ephemeral ports, REST and SQL API)
+#    with a model whose cube reads shop.events from an iceberg source (folder
+#    catalog), plus one shared fixture table named explicitly,
+# 4. runs lake.test.mjs with node:test: /load (plain, filtered, asOf), the
+#    /api/v1/lake endpoints and the SQL API as of a snapshot,
+# 5. always stops the server by its PID and removes the scratch folder
+#    (e2e_common.sh).
 # Registered with ctest as e2e_lake_rest (label e2e).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-e2e="$root/test/e2e"
-build=$(cd "${1:?usage: run_lake_rest.sh BUILD_DIR}" && pwd)
-strata="$build/src/strata"
-if [ ! -x "$strata" ]; then
-  echo "run_lake_rest.sh: $strata is missing; build first (make build BUILD_DIR=...)" >&2
-  exit 1
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/strata-e2e-lake-rest.XXXXXX")
-pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-    echo "---- server.log (last 40 lines) ----" >&2
-    tail -n 40 "$work/server.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=e2e_common.sh
+source "$(dirname "$0")/e2e_common.sh"
+e2e_init run_lake_rest.sh "${1:-}"
 
 # 1. Node packages.
-(
-  cd "$e2e"
-  flock 9
-  stamp="node_modules/.strata-lock-stamp"
-  if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
-    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-    cp package-lock.json "$stamp"
-  fi
-) 9<"$e2e/package-lock.json"
+e2e_npm_install
 
 # 2. The table: hour i of 2024 carries id i, kind i % 4 and amount i.
 table="$work/warehouse/shop/events"
@@ -92,37 +57,13 @@ data_sources:
 YAML
 secret="e2e-secret-$RANDOM$RANDOM"
 sql_password="e2e-sql-$RANDOM$RANDOM"
-"$strata" serve --config "$work/strata.yml" --listen 127.0.0.1:0 --api-secret "$secret" \
-  --pg-listen 127.0.0.1:0 --sql-user lake --sql-password "$sql_password" \
-  >"$work/server.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(grep -o 'listening on http://127\.0\.0\.1:[0-9]*' "$work/server.log" 2>/dev/null |
-    head -n 1 | sed 's/.*://') || true
-  [ -n "$port" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "run_lake_rest.sh: the server exited during start-up" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+e2e_start lake --config "$work/strata.yml" --listen 127.0.0.1:0 --api-secret "$secret" \
+  --pg-listen 127.0.0.1:0 --sql-user lake --sql-password "$sql_password"
+server_pid=$started_pid
+port=$(e2e_port lake "$server_pid" 'listening on http://127\.0\.0\.1:')
+e2e_ready lake "$port"
 # The SQL API starts listening just after the REST API: wait for its port too.
-pg_port=""
-for _ in $(seq 1 300); do
-  pg_port=$(grep -o 'SQL API listening on postgresql://127\.0\.0\.1:[0-9]*' "$work/server.log" \
-    2>/dev/null | head -n 1 | sed 's/.*://') || true
-  [ -n "$pg_port" ] && break
-  sleep 0.1
-done
-if [ -z "$pg_port" ]; then
-  echo "run_lake_rest.sh: the SQL API did not report its port" >&2
-  exit 1
-fi
+pg_port=$(e2e_port lake "$server_pid" 'SQL API listening on postgresql://127\.0\.0\.1:')
 
 # 4. Tests.
 STRATA_URL="http://127.0.0.1:$port" \

@@ -5,7 +5,7 @@
 #
 #   test/e2e/run_lake_s3.sh BUILD_DIR
 #
-# 1. installs the npm packages of test/e2e (npm ci, once per lock file),
+# 1. installs the npm packages of test/e2e (e2e_npm_install),
 # 2. starts s3rver on an ephemeral port with a bucket "lake",
 # 3. runs BUILD_DIR/test/lake_tests --gtest_filter='LakeS3*': every table of
 #    ../shared/testdata/iceberg is uploaded through strata's SigV4 client and
@@ -13,76 +13,30 @@
 #    deletes, the disk cache and its size cap, an S3 warehouse with path_map,
 #    appends to an S3 table),
 # 4. runs `strata lake inspect` and `strata lake query` on s3:// locations,
-# 5. always stops s3rver by its PID and removes the scratch folder.
+# 5. always stops s3rver by its PID and removes the scratch folder
+#    (e2e_common.sh).
 # Registered with ctest as e2e_lake_s3 (label e2e).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
-e2e="$root/test/e2e"
-build=$(cd "${1:?usage: run_lake_s3.sh BUILD_DIR}" && pwd)
-strata="$build/src/strata"
+# shellcheck source=e2e_common.sh
+source "$(dirname "$0")/e2e_common.sh"
+e2e_init run_lake_s3.sh "${1:-}"
 lake_tests="$build/test/lake_tests"
-for bin in "$strata" "$lake_tests"; do
-  if [ ! -x "$bin" ]; then
-    echo "run_lake_s3.sh: $bin is missing; build first (make build BUILD_DIR=...)" >&2
-    exit 1
-  fi
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/strata-e2e-lake-s3.XXXXXX")
-s3_pid=""
-cleanup() {
-  local status=$?
-  if [ -n "$s3_pid" ]; then
-    kill "$s3_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$s3_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$s3_pid" 2>/dev/null || true
-    wait "$s3_pid" 2>/dev/null || true
-  fi
-  if [ "$status" -ne 0 ] && [ -f "$work/s3rver.log" ]; then
-    echo "---- s3rver.log (last 40 lines) ----" >&2
-    tail -n 40 "$work/s3rver.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+if [ ! -x "$lake_tests" ]; then
+  echo "run_lake_s3.sh: $lake_tests is missing; build first (make build BUILD_DIR=...)" >&2
+  exit 1
+fi
 
 # 1. Node packages.
-(
-  cd "$e2e"
-  flock 9
-  stamp="node_modules/.strata-lock-stamp"
-  if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
-    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-    cp package-lock.json "$stamp"
-  fi
-) 9<"$e2e/package-lock.json"
+e2e_npm_install
 
 # 2. s3rver on an ephemeral port.
 mkdir -p "$work/s3" "$work/cache"
 "$e2e/node_modules/.bin/s3rver" -d "$work/s3" -a 127.0.0.1 -p 0 --configure-bucket lake \
   >"$work/s3rver.log" 2>&1 &
 s3_pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(grep -o 'listening on 127\.0\.0\.1:[0-9]*' "$work/s3rver.log" 2>/dev/null | head -n 1 |
-    sed 's/.*://') || true
-  [ -n "$port" ] && break
-  if ! kill -0 "$s3_pid" 2>/dev/null; then
-    echo "run_lake_s3.sh: s3rver exited during start-up" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  echo "run_lake_s3.sh: s3rver did not report its port" >&2
-  exit 1
-fi
+e2e_pids+=("$s3_pid")
+port=$(e2e_port s3rver "$s3_pid" 'listening on 127\.0\.0\.1:')
 endpoint="http://127.0.0.1:$port"
 echo "run_lake_s3.sh: s3rver on $endpoint"
 
