@@ -141,8 +141,7 @@ class PostgresLease : public BuildLease {
       close();
       return false;
     }
-    std::string sql = "SELECT pg_try_advisory_lock(" + std::to_string(key_) + ")";
-    PGresult* r = PQexec(conn_, sql.c_str());
+    PGresult* r = with_key("SELECT pg_try_advisory_lock($1::bigint)");
     bool ok = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
               std::string(PQgetvalue(r, 0, 0)) == "t";
     if (r) PQclear(r);
@@ -152,12 +151,17 @@ class PostgresLease : public BuildLease {
   bool renew(std::chrono::milliseconds) override { return conn_ && check(); }
   void release() override {
     if (!conn_) return;
-    std::string sql = "SELECT pg_advisory_unlock(" + std::to_string(key_) + ")";
-    if (PGresult* r = PQexec(conn_, sql.c_str())) PQclear(r);
+    if (PGresult* r = with_key("SELECT pg_advisory_unlock($1::bigint)")) PQclear(r);
     close();
   }
 
  private:
+  // Runs `sql` with the lock key as its parameter $1; the caller clears the result.
+  PGresult* with_key(const char* sql) {
+    std::string key = std::to_string(key_);
+    const char* values[] = {key.c_str()};
+    return PQexecParams(conn_, sql, 1, nullptr, values, nullptr, nullptr, 0);
+  }
   // The session is alive, so its advisory lock is still held.
   bool check() {
     PGresult* r = PQexec(conn_, "SELECT 1");

@@ -4,9 +4,8 @@
 
 #include "cache/build_lease.h"
 #include "core/error.h"
-#include "plan/member_sql.h"
-#include "plan/preagg_sketch.h"
 #include "sql/dialect.h"
+#include "sql/duckdb_statements.h"
 
 namespace strata {
 
@@ -24,17 +23,6 @@ std::string label(int64_t local, Granularity g) {
                   t.minute, t.second);
   }
   return buf;
-}
-
-std::string q(const std::string& id) {
-  return sql::dialect_named("duckdb").quote_identifier(id);
-}
-
-const std::string& alias_of(const Plan& plan, const std::string& key) {
-  for (const auto& c : plan.columns) {
-    if (c.key == key) return c.alias;
-  }
-  throw InternalError("the build query has no column '" + key + "'");
 }
 
 }  // namespace
@@ -140,7 +128,6 @@ ManifestPartition PreAggBuilder::build(const PreAggregation& def, const Partitio
   std::string id = random_token(6);
   fs::path tmp = dir / (".tmp-" + partition.name + "-" + id + ".parquet");
   std::string file = def.cube + "_" + def.name + "_" + partition.name + "_" + id + ".parquet";
-  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
   ManifestPartition out;
   out.name = partition.name;
   out.from_local = partition.from_local;
@@ -169,81 +156,24 @@ ManifestPartition PreAggBuilder::build(const PreAggregation& def, const Partitio
       sketch_plans.push_back(plan_on(sq, build->build_model()));
       sketch_results.push_back(service_.execute(sketch_plans.back()));
     }
-    std::vector<DuckDbSource::NamedRows> tables{{"rollup_rows", &main.rows}};
+    std::vector<DuckDbSource::NamedRows> tables{{kRollupRowsTable, &main.rows}};
     for (size_t i = 0; i < sketch_results.size(); ++i) {
-      tables.push_back({"sketch_rows_" + std::to_string(i), &sketch_results[i].rows});
+      tables.push_back({sketch_rows_table(i), &sketch_results[i].rows});
     }
-    // The group columns: dimensions, segments, the time bucket.
-    std::vector<const RollupColumn*> groups;
-    for (const auto& c : build->columns()) {
-      if (c.kind == RollupColumn::Kind::kDimension || c.kind == RollupColumn::Kind::kSegment ||
-          c.kind == RollupColumn::Kind::kTime) {
-        groups.push_back(&c);
-      }
-    }
-    std::string select, joins;
-    size_t sketch = 0;
-    for (const auto& c : build->columns()) {
-      if (!select.empty()) select += ", ";
-      if (c.kind != RollupColumn::Kind::kSketch) {
-        select += "m." + q(alias_of(main_plan, c.build_key)) + " AS " + q(c.name);
-        continue;
-      }
-      const Plan& sp = sketch_plans.at(sketch);
-      std::string s = "s" + std::to_string(sketch);
-      std::vector<std::string> group_aliases;
-      std::string on;
-      for (const RollupColumn* g : groups) {
-        group_aliases.push_back(alias_of(sp, g->build_key));
-        if (!on.empty()) on += " AND ";
-        on += "m." + q(alias_of(main_plan, g->build_key)) + " IS NOT DISTINCT FROM " + s + "." +
-              q(group_aliases.back());
-      }
-      std::string sketches = sketch_build_sql("sketch_rows_" + std::to_string(sketch),
-                                              group_aliases, alias_of(sp, c.build_key));
-      joins += on.empty() ? " CROSS JOIN (" + sketches + ") AS " + s
-                          : " LEFT JOIN (" + sketches + ") AS " + s + " ON " + on;
-      select += "coalesce(" + s + ".sketch, CAST([] AS BIGINT[])) AS " + q(c.name);
-      ++sketch;
-    }
-    std::string sql = "COPY (SELECT " + select + " FROM rollup_rows AS m" + joins + ") TO " +
-                      duckdb.string_literal(tmp.string()) + " (FORMAT parquet)";
+    std::string sql =
+        sql::duckdb_copy_to_parquet(rollup_rows_sql(*build, main_plan, sketch_plans), tmp.string());
     duck().query_with_tables(tables, sql, copy_options);
     out.rows = static_cast<int64_t>(main.rows.row_count());
   } else if (def.type == PreAggregationType::kOriginalSql) {
     const Model& model = *store_.model();
-    const Cube* cube = model.find_cube(def.cube);
-    if (!cube || cube->tiers) {
-      throw UserError(
-          "original_sql pre-aggregation " + def.full_name() + " of a tiered cube is not supported",
-          {.member = def.full_name()});
-    }
-    sql::Select s;
-    s.items.push_back({sql::star(), ""});
-    sql::TableRef t;
-    t.kind = cube->sql_table.empty() ? sql::TableRef::Kind::kRawSql : sql::TableRef::Kind::kTable;
-    t.text = cube->sql_table.empty() ? cube->sql : cube->sql_table;
-    t.alias = cube->name;
-    s.from = t;
-    if (partition.range) {
-      auto tz = TimeZone::load(def.timezone);
-      const ResolvedMember* r = model.find_member(def.time_dimension);
-      sql::ExprPtr e = dimension_expr(*r->dimension, model);
-      s.where = sql::and_all(
-          {sql::binary(sql::BinaryOp::kGte, e,
-                       sql::timestamp_literal(tz->local_to_utc(partition.range->from_local))),
-           sql::binary(
-               sql::BinaryOp::kLt, e,
-               sql::timestamp_literal(tz->local_to_utc(partition.range->to_local_exclusive)))});
-    }
-    Source& source = sources_.get(cube->data_source);
+    sql::Select s = original_rows_select(def, model, partition.range);
+    Source& source = sources_.get(model.find_cube(def.cube)->data_source);
     ExecOptions o;
     o.timeout = std::chrono::hours(1);
     ResultSet rows = source.query(source.dialect().render(s), o);
-    duck().query_with_tables({{"original_rows", &rows}},
-                             "COPY (SELECT * FROM original_rows) TO " +
-                                 duckdb.string_literal(tmp.string()) + " (FORMAT parquet)",
-                             copy_options);
+    duck().query_with_tables(
+        {{"original_rows", &rows}},
+        sql::duckdb_copy_to_parquet("SELECT * FROM original_rows", tmp.string()), copy_options);
     out.rows = static_cast<int64_t>(rows.row_count());
   } else {
     throw InternalError("pre-aggregation " + def.full_name() + " is not built by itself");

@@ -12,24 +12,13 @@
 #include "cache/build_lease.h"
 #include "core/error.h"
 #include "source/source.h"
-#include "sql/dialect.h"
+#include "sql/duckdb_statements.h"
 
 namespace strata {
 
 namespace json = boost::json;
 
 namespace {
-
-std::string fnv_hex(const std::string& text) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 bool safe_file_name(const std::string& name) {
   return !name.empty() && name.size() < 256 && name.find('/') == std::string::npos &&
@@ -194,7 +183,7 @@ std::string PreAggStore::fingerprint(const PreAggregation& def) {
   if (const ResolvedMember* t = model_->find_member(def.time_dimension); t && t->dimension) {
     text += "|" + t->dimension->sql.to_string();
   }
-  return fingerprints_.emplace(def.full_name(), fnv_hex(text)).first->second;
+  return fingerprints_.emplace(def.full_name(), fingerprint_hex(text)).first->second;
 }
 
 std::string PreAggStore::table_name(const PreAggregation& def) {
@@ -374,14 +363,13 @@ void PreAggStore::load(const std::string& name,
     }
     table = "preagg_" + std::to_string(++next_table_);
   }
-  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
   auto start = std::chrono::steady_clock::now();
   try {
     // The table name is ours and the paths are quoted literals: nothing
     // here comes from a request.
-    options_.memory_source->query("CREATE TABLE " + duckdb.quote_identifier(table) +
-                                      " AS SELECT * FROM " + read_parquet_sql(paths),
-                                  ExecOptions{});
+    options_.memory_source->query(
+        sql::duckdb_create_table_as(table, "SELECT * FROM " + sql::duckdb_read_parquet(paths)),
+        ExecOptions{});
   } catch (const Error& e) {
     spdlog::warn("pre-aggregation {}: cannot load it into memory, reading its files: {}", name,
                  e.what());
@@ -419,11 +407,9 @@ void PreAggStore::drop_retired(bool all) {
       return true;
     });
   }
-  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
   for (const auto& t : due) {
     try {
-      options_.memory_source->query("DROP TABLE IF EXISTS " + duckdb.quote_identifier(t),
-                                    ExecOptions{});
+      options_.memory_source->query(sql::duckdb_drop_table(t), ExecOptions{});
     } catch (const Error& e) {
       spdlog::warn("pre-aggregations: cannot drop the replaced table {}: {}", t, e.what());
     }

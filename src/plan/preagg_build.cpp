@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "plan/member_sql.h"
 #include "plan/plan.h"
+#include "plan/preagg_sketch.h"
 #include "sql/dialect.h"
 
 namespace strata {
@@ -67,17 +68,6 @@ SqlTemplate measure_value_template(const Measure& m) {
   return t;
 }
 
-std::string fnv_hex(const std::string& text) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 }  // namespace
 
 std::string rollup_column_name(const std::string& member) {
@@ -93,14 +83,15 @@ std::string rollup_column_name(const std::string& member) {
   return out;
 }
 
-std::string read_parquet_sql(const std::vector<std::string>& paths) {
-  const sql::Dialect& d = sql::dialect_named("duckdb");
-  std::string out = "read_parquet([";
-  for (size_t i = 0; i < paths.size(); ++i) {
-    if (i) out += ", ";
-    out += d.string_literal(paths[i]);
+std::string fingerprint_hex(const std::string& text) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
   }
-  return out + "])";
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 std::vector<RollupColumn> rollup_columns(const PreAggregation& p, const Model& model) {
@@ -223,7 +214,7 @@ RollupBuild::RollupBuild(std::shared_ptr<const Model> model, const PreAggregatio
   for (const auto& q : sketch_queries(std::nullopt)) {
     text += "|" + plan_query(q, *build_model_, {}, duckdb, pinned).sql;
   }
-  fingerprint_ = fnv_hex(text);
+  fingerprint_ = fingerprint_hex(text);
 }
 
 SemanticQuery RollupBuild::base_query(std::optional<DateRange> range) const {
@@ -288,6 +279,85 @@ SemanticQuery RollupBuild::time_range_query() const {
 
 std::pair<std::string, std::string> RollupBuild::time_range_keys() const {
   return {def_.cube + "." + kTimeMin, def_.cube + "." + kTimeMax};
+}
+
+std::string sketch_rows_table(size_t i) {
+  return "sketch_rows_" + std::to_string(i);
+}
+
+const std::string& alias_of(const Plan& plan, const std::string& key) {
+  for (const auto& c : plan.columns) {
+    if (c.key == key) return c.alias;
+  }
+  throw InternalError("the build query has no column '" + key + "'");
+}
+
+std::string rollup_rows_sql(const RollupBuild& build, const Plan& main_plan,
+                            const std::vector<Plan>& sketch_plans) {
+  const sql::Dialect& duckdb = sql::dialect_named("duckdb");
+  auto q = [&](const std::string& id) { return duckdb.quote_identifier(id); };
+  // The group columns: dimensions, segments, the time bucket.
+  std::vector<const RollupColumn*> groups;
+  for (const auto& c : build.columns()) {
+    if (c.kind == RollupColumn::Kind::kDimension || c.kind == RollupColumn::Kind::kSegment ||
+        c.kind == RollupColumn::Kind::kTime) {
+      groups.push_back(&c);
+    }
+  }
+  std::string select, joins;
+  size_t sketch = 0;
+  for (const auto& c : build.columns()) {
+    if (!select.empty()) select += ", ";
+    if (c.kind != RollupColumn::Kind::kSketch) {
+      select += "m." + q(alias_of(main_plan, c.build_key)) + " AS " + q(c.name);
+      continue;
+    }
+    const Plan& sp = sketch_plans.at(sketch);
+    std::string s = "s" + std::to_string(sketch);
+    std::vector<std::string> group_aliases;
+    std::string on;
+    for (const RollupColumn* g : groups) {
+      group_aliases.push_back(alias_of(sp, g->build_key));
+      if (!on.empty()) on += " AND ";
+      on += "m." + q(alias_of(main_plan, g->build_key)) + " IS NOT DISTINCT FROM " + s + "." +
+            q(group_aliases.back());
+    }
+    std::string sketches =
+        sketch_build_sql(sketch_rows_table(sketch), group_aliases, alias_of(sp, c.build_key));
+    joins += on.empty() ? " CROSS JOIN (" + sketches + ") AS " + s
+                        : " LEFT JOIN (" + sketches + ") AS " + s + " ON " + on;
+    select += "coalesce(" + s + ".sketch, CAST([] AS BIGINT[])) AS " + q(c.name);
+    ++sketch;
+  }
+  return "SELECT " + select + " FROM " + kRollupRowsTable + " AS m" + joins;
+}
+
+sql::Select original_rows_select(const PreAggregation& def, const Model& model,
+                                 std::optional<DateRange> range) {
+  const Cube* cube = model.find_cube(def.cube);
+  if (!cube || cube->tiers) {
+    throw UserError(
+        "original_sql pre-aggregation " + def.full_name() + " of a tiered cube is not supported",
+        {.member = def.full_name()});
+  }
+  sql::Select s;
+  s.items.push_back({sql::star(), ""});
+  sql::TableRef t;
+  t.kind = cube->sql_table.empty() ? sql::TableRef::Kind::kRawSql : sql::TableRef::Kind::kTable;
+  t.text = cube->sql_table.empty() ? cube->sql : cube->sql_table;
+  t.alias = cube->name;
+  s.from = t;
+  if (range) {
+    auto tz = TimeZone::load(def.timezone);
+    const ResolvedMember* r = model.find_member(def.time_dimension);
+    sql::ExprPtr e = dimension_expr(*r->dimension, model);
+    s.where = sql::and_all(
+        {sql::binary(sql::BinaryOp::kGte, e,
+                     sql::timestamp_literal(tz->local_to_utc(range->from_local))),
+         sql::binary(sql::BinaryOp::kLt, e,
+                     sql::timestamp_literal(tz->local_to_utc(range->to_local_exclusive)))});
+  }
+  return s;
 }
 
 }  // namespace strata

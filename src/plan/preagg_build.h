@@ -29,6 +29,7 @@
 
 #include "model/model.h"
 #include "query/semantic_query.h"
+#include "sql/ast.h"
 
 namespace strata {
 
@@ -48,9 +49,9 @@ std::vector<RollupColumn> rollup_columns(const PreAggregation& p, const Model& m
 // "orders.status" -> "orders__status" (the rollup column naming).
 std::string rollup_column_name(const std::string& member);
 
-// DuckDB's table function over partition files: "read_parquet(['a', 'b'])",
-// each path quoted as a string literal.
-std::string read_parquet_sql(const std::vector<std::string>& paths);
+// A stable hash of `text` as 16 hex digits (64-bit FNV-1a): the
+// fingerprints of pre-aggregation definitions.
+std::string fingerprint_hex(const std::string& text);
 
 class RollupBuild {
  public:
@@ -87,5 +88,31 @@ class RollupBuild {
   std::unique_ptr<Model> build_model_;
   std::string fingerprint_;
 };
+
+struct Plan;  // plan/plan.h
+
+// The column alias of a build query's result key in `plan` (a plan of one
+// of RollupBuild's queries). Throws InternalError when it has none.
+const std::string& alias_of(const Plan& plan, const std::string& key);
+
+// The names under which the builder loads the build queries' results into
+// its embedded DuckDB: main_query()'s, and sketch_queries()[i]'s.
+inline constexpr const char* kRollupRowsTable = "rollup_rows";
+std::string sketch_rows_table(size_t i);
+
+// The DuckDB SELECT that assembles one rollup partition from those tables:
+// the rollup's columns in order, named as in the Parquet files; each sketch
+// column joined from its sketch table on the group columns (an empty
+// sketch for a group without values). `main_plan` and `sketch_plans` are
+// the plans of main_query() and sketch_queries() (their column aliases).
+// Throws InternalError when a plan lacks a build column.
+std::string rollup_rows_sql(const RollupBuild& build, const Plan& main_plan,
+                            const std::vector<Plan>& sketch_plans);
+
+// original_sql: the cube's own rows (its sql_table or sql), those of
+// `range` (wall clock in the pre-aggregation's zone) when given, for the
+// cube's source. Throws UserError for a tiered cube.
+sql::Select original_rows_select(const PreAggregation& def, const Model& model,
+                                 std::optional<DateRange> range);
 
 }  // namespace strata

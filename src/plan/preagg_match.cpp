@@ -25,6 +25,7 @@
 #include "plan/preagg_sketch.h"
 #include "plan/query_planner.h"
 #include "sql/dialect.h"
+#include "sql/duckdb_statements.h"
 
 namespace strata {
 
@@ -95,7 +96,7 @@ void top_level_conditions(const FilterNode& f, std::vector<const FilterNode*>& o
 std::string read_parquet(const std::vector<const PreAggPartition*>& parts) {
   std::vector<std::string> paths;
   for (const auto* p : parts) paths.push_back(p->path);
-  return read_parquet_sql(paths);
+  return sql::duckdb_read_parquet(paths);
 }
 
 bool same_steps(const std::vector<JoinStep>& a, const std::vector<JoinStep>& b) {

@@ -8,24 +8,12 @@
 
 #include "../../fixtures/shop/shop_cases.h"
 #include "preagg_harness.h"
+#include "sql/duckdb_statements.h"
 
 namespace strata::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-const char* kRollup = R"(    pre_aggregations:
-      - name: daily
-        measures: [count, revenue, average_price]
-        dimensions: [products.category]
-        time_dimension: orders.created_at
-        granularity: day
-        partition_granularity: month
-)";
-
-std::shared_ptr<const Model> model() {
-  return load_model_from_files({ModelFile{"m.yml", generated_model(kRollup)}});
-}
 
 SemanticQuery by_category_and_month() {
   SemanticQuery q;
@@ -54,7 +42,7 @@ bool table_exists(Source& source, const std::string& table) {
 }
 
 TEST(PreAggMemory, ABuildIsLoadedAndQueriesReadItsTable) {
-  PreAggHarness h(model(), generated_seed(5000));
+  PreAggHarness h(daily_by_category_model(), generated_seed(5000));
   h.build();
   std::string table = h.store->memory_table(daily(h));
   ASSERT_NE(table, "");
@@ -65,7 +53,7 @@ TEST(PreAggMemory, ABuildIsLoadedAndQueriesReadItsTable) {
   std::vector<std::string> paths;
   for (const auto& p : built->partitions) paths.push_back(p.path);
   Source& preaggs = h.sources.get("__preaggs");
-  Rows files = all_rows(preaggs, read_parquet_sql(paths));
+  Rows files = all_rows(preaggs, sql::duckdb_read_parquet(paths));
   EXPECT_EQ(all_rows(preaggs, "\"" + table + "\""), files);
   // One row per category and day that has line items, asked of the source.
   ResultSet groups = h.db->query(
@@ -83,7 +71,8 @@ TEST(PreAggMemory, ABuildIsLoadedAndQueriesReadItsTable) {
 }
 
 TEST(PreAggMemory, ARebuildLoadsANewTableAndDropsTheOldOneAfterTheGrace) {
-  PreAggHarness h(model(), generated_seed(5000), {}, nullptr, {}, HarnessMemory{64 << 20, 0ms});
+  PreAggHarness h(daily_by_category_model(), generated_seed(5000), {}, nullptr, {},
+                  HarnessMemory{64 << 20, 0ms});
   h.build();
   std::string first = h.store->memory_table(daily(h));
   ASSERT_NE(first, "");
@@ -106,7 +95,8 @@ TEST(PreAggMemory, ARebuildLoadsANewTableAndDropsTheOldOneAfterTheGrace) {
 }
 
 TEST(PreAggMemory, ARollupBeyondTheBudgetIsReadFromItsFiles) {
-  PreAggHarness h(model(), generated_seed(2000), {}, nullptr, {}, HarnessMemory{1024, 60s});
+  PreAggHarness h(daily_by_category_model(), generated_seed(2000), {}, nullptr, {},
+                  HarnessMemory{1024, 60s});
   h.build();
   EXPECT_EQ(h.store->memory_table(daily(h)), "");
   QueryResult with = h.with->run(by_category_and_month(), {});
@@ -116,7 +106,8 @@ TEST(PreAggMemory, ARollupBeyondTheBudgetIsReadFromItsFiles) {
 }
 
 TEST(PreAggMemory, WithoutAMemoryBudgetNothingIsLoaded) {
-  PreAggHarness h(model(), generated_seed(2000), {}, nullptr, {}, HarnessMemory{0, 60s});
+  PreAggHarness h(daily_by_category_model(), generated_seed(2000), {}, nullptr, {},
+                  HarnessMemory{0, 60s});
   h.build();
   EXPECT_TRUE(h.store->wait_loaded(0ms));
   EXPECT_EQ(h.store->memory_table(daily(h)), "");
