@@ -30,45 +30,54 @@ struct SettingInfo {
   const char* name;  // as SHOW and ParameterStatus spell it
   bool reported;     // sent as ParameterStatus when it changes
   const char* description;
+  // The value a session starts with; nullptr: the session's own
+  // (server_version from the engine's options, session_authorization the user).
+  const char* initial;
 };
 
 const std::map<std::string, SettingInfo, std::less<>>& known_settings() {
   static const std::map<std::string, SettingInfo, std::less<>> kSettings = {
-      {"application_name", {"application_name", true, "Sets the application name."}},
-      {"client_encoding", {"client_encoding", true, "The client's character set (UTF8 only)."}},
-      {"datestyle", {"DateStyle", true, "Display format for dates (ISO)."}},
+      {"application_name", {"application_name", true, "Sets the application name.", ""}},
+      {"client_encoding",
+       {"client_encoding", true, "The client's character set (UTF8 only).", "UTF8"}},
+      {"datestyle", {"DateStyle", true, "Display format for dates (ISO).", "ISO, MDY"}},
       {"default_transaction_read_only",
-       {"default_transaction_read_only", true, "The SQL API is read-only."}},
-      {"in_hot_standby", {"in_hot_standby", true, "Whether this is a standby."}},
-      {"integer_datetimes", {"integer_datetimes", true, "Datetimes are integer based."}},
-      {"intervalstyle", {"IntervalStyle", true, "Display format for intervals."}},
-      {"is_superuser", {"is_superuser", true, "Whether the user is a superuser."}},
-      {"server_encoding", {"server_encoding", true, "The server's character set."}},
-      {"server_version", {"server_version", true, "The PostgreSQL version emulated."}},
-      {"session_authorization", {"session_authorization", true, "The session user."}},
+       {"default_transaction_read_only", true, "The SQL API is read-only.", "on"}},
+      {"in_hot_standby", {"in_hot_standby", true, "Whether this is a standby.", "off"}},
+      {"integer_datetimes", {"integer_datetimes", true, "Datetimes are integer based.", "on"}},
+      {"intervalstyle", {"IntervalStyle", true, "Display format for intervals.", "postgres"}},
+      {"is_superuser", {"is_superuser", true, "Whether the user is a superuser.", "off"}},
+      {"server_encoding", {"server_encoding", true, "The server's character set.", "UTF8"}},
+      {"server_version", {"server_version", true, "The PostgreSQL version emulated.", nullptr}},
+      {"session_authorization", {"session_authorization", true, "The session user.", nullptr}},
       {"standard_conforming_strings",
-       {"standard_conforming_strings", true, "Backslashes are literal in strings."}},
-      {"timezone", {"TimeZone", true, "Time zone for displaying and truncating time."}},
-      {"server_version_num", {"server_version_num", false, "The version as a number."}},
-      {"extra_float_digits", {"extra_float_digits", false, "Floats are sent exactly."}},
-      {"search_path", {"search_path", false, "Schema search order."}},
-      {"statement_timeout", {"statement_timeout", false, "Cancels statements running longer."}},
+       {"standard_conforming_strings", true, "Backslashes are literal in strings.", "on"}},
+      {"timezone", {"TimeZone", true, "Time zone for displaying and truncating time.", "UTC"}},
+      {"server_version_num", {"server_version_num", false, "The version as a number.", "150000"}},
+      {"extra_float_digits", {"extra_float_digits", false, "Floats are sent exactly.", "1"}},
+      {"search_path", {"search_path", false, "Schema search order.", "\"$user\", public"}},
+      {"statement_timeout",
+       {"statement_timeout", false, "Cancels statements running longer.", "0"}},
       {"strata.as_of",
        {"strata.as_of", false,
-        "Reads lake tables as of a snapshot, instant, branch or tag ('' for the current state)."}},
-      {"transaction_isolation", {"transaction_isolation", false, "Isolation level."}},
+        "Reads lake tables as of a snapshot, instant, branch or tag ('' for the current state).",
+        ""}},
+      {"transaction_isolation",
+       {"transaction_isolation", false, "Isolation level.", "read committed"}},
       {"default_transaction_isolation",
-       {"default_transaction_isolation", false, "Default isolation level."}},
-      {"transaction_read_only", {"transaction_read_only", false, "The SQL API is read-only."}},
-      {"max_identifier_length", {"max_identifier_length", false, "Longest identifier."}},
-      {"lc_messages", {"lc_messages", false, "Language of messages."}},
-      {"lc_collate", {"lc_collate", false, "Collation."}},
-      {"lc_ctype", {"lc_ctype", false, "Character classification."}},
-      {"bytea_output", {"bytea_output", false, "Output format of bytea."}},
-      {"max_connections", {"max_connections", false, "Connections accepted."}},
-      {"timezone_abbreviations", {"timezone_abbreviations", false, "Zone abbreviations."}},
-      {"client_min_messages", {"client_min_messages", false, "Notices sent to clients."}},
-      {"row_security", {"row_security", false, "Row security."}},
+       {"default_transaction_isolation", false, "Default isolation level.", "read committed"}},
+      {"transaction_read_only",
+       {"transaction_read_only", false, "The SQL API is read-only.", "on"}},
+      {"max_identifier_length", {"max_identifier_length", false, "Longest identifier.", "63"}},
+      {"lc_messages", {"lc_messages", false, "Language of messages.", "C.UTF-8"}},
+      {"lc_collate", {"lc_collate", false, "Collation.", "C.UTF-8"}},
+      {"lc_ctype", {"lc_ctype", false, "Character classification.", "C.UTF-8"}},
+      {"bytea_output", {"bytea_output", false, "Output format of bytea.", "hex"}},
+      {"max_connections", {"max_connections", false, "Connections accepted.", "100"}},
+      {"timezone_abbreviations",
+       {"timezone_abbreviations", false, "Zone abbreviations.", "Default"}},
+      {"client_min_messages", {"client_min_messages", false, "Notices sent to clients.", "notice"}},
+      {"row_security", {"row_security", false, "Row security.", "on"}},
   };
   return kSettings;
 }
@@ -175,38 +184,11 @@ SqlSession::SqlSession(SqlEngine& engine, SecurityContext security, std::string 
       backend_pid_(backend_pid),
       tz_(TimeZone::utc()) {
   const auto& o = engine_.options();
-  settings_ = {
-      {"server_version", o.server_version},
-      {"server_version_num", "150000"},
-      {"server_encoding", "UTF8"},
-      {"client_encoding", "UTF8"},
-      {"application_name", ""},
-      {"datestyle", "ISO, MDY"},
-      {"timezone", "UTC"},
-      {"integer_datetimes", "on"},
-      {"standard_conforming_strings", "on"},
-      {"intervalstyle", "postgres"},
-      {"is_superuser", "off"},
-      {"session_authorization", user_},
-      {"default_transaction_read_only", "on"},
-      {"transaction_read_only", "on"},
-      {"in_hot_standby", "off"},
-      {"extra_float_digits", "1"},
-      {"search_path", "\"$user\", public"},
-      {"statement_timeout", "0"},
-      {"strata.as_of", ""},
-      {"transaction_isolation", "read committed"},
-      {"default_transaction_isolation", "read committed"},
-      {"max_identifier_length", "63"},
-      {"lc_messages", "C.UTF-8"},
-      {"lc_collate", "C.UTF-8"},
-      {"lc_ctype", "C.UTF-8"},
-      {"bytea_output", "hex"},
-      {"max_connections", "100"},
-      {"timezone_abbreviations", "Default"},
-      {"client_min_messages", "notice"},
-      {"row_security", "on"},
-  };
+  for (const auto& [key, info] : known_settings()) {
+    settings_[key] = info.initial ? info.initial : "";
+  }
+  settings_["server_version"] = o.server_version;
+  settings_["session_authorization"] = user_;
   for (const auto& [k, v] : startup) {
     std::string lk = lower(k);
     if (lk == "user" || lk == "database" || lk == "replication" || lk == "options") continue;

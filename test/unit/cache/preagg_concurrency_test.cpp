@@ -14,19 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* kRollup = R"(    pre_aggregations:
-      - name: daily
-        measures: [count, revenue, average_price]
-        dimensions: [products.category]
-        time_dimension: orders.created_at
-        granularity: day
-        partition_granularity: month
-)";
-
-std::shared_ptr<const Model> model() {
-  return load_model_from_files({ModelFile{"m.yml", generated_model(kRollup)}});
-}
-
 SemanticQuery by_category() {
   SemanticQuery q;
   q.measures = {"line_items.count", "line_items.revenue", "line_items.average_price"};
@@ -41,7 +28,7 @@ SemanticQuery by_category() {
 void readers_during_rebuilds(HarnessMemory memory) {
   RefreshOptions o;
   o.gc_grace = 2s;  // replaced files outlive any query planned on the old manifest
-  PreAggHarness h(model(), generated_seed(20000), o, nullptr, {}, memory);
+  PreAggHarness h(daily_by_category_model(), generated_seed(20000), o, nullptr, {}, memory);
   h.build();
   QueryResult expected = h.without->run(by_category(), {});
   std::atomic<bool> stop{false};
@@ -103,7 +90,7 @@ TEST(PreAggConcurrency, TwoWorkersNeverBuildAtTheSameTime) {
       --building;
     }
   };
-  auto m = model();
+  auto m = daily_by_category_model();
   std::string seed = generated_seed(3000);
   PreAggHarness a(m, seed, o, make_file_lease(dir / ".build.lock"), dir);
   PreAggHarness b(m, seed, o, make_file_lease(dir / ".build.lock"), dir);

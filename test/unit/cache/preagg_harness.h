@@ -143,6 +143,19 @@ cubes:
 )yaml" + rollups;
 }
 
+// The generated model with one rollup, line_items.daily: count, revenue and
+// average_price by products.category and day, in monthly partitions.
+inline std::shared_ptr<const Model> daily_by_category_model() {
+  return load_model_from_files({ModelFile{"m.yml", generated_model(R"(    pre_aggregations:
+      - name: daily
+        measures: [count, revenue, average_price]
+        dimensions: [products.category]
+        time_dimension: orders.created_at
+        granularity: day
+        partition_granularity: month
+)")}});
+}
+
 // Rows of both answers must be equal; `approx` columns (by index) of `a`
 // are estimates of the exact values in `b` (within 5%, or 2 for small counts).
 inline void expect_same_rows(const ResultSet& a, const ResultSet& b, const std::string& what,
