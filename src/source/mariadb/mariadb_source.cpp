@@ -417,20 +417,15 @@ void append_text(const FieldPlan& p, const char* v, unsigned long len, Column& o
 struct MariaDbSource::Impl {
   struct Connection {
     MysqlPtr m;
-    Clock::time_point idle_since;
   };
+  using Lease = ConnectionPool<Connection>::Lease;
 
   std::shared_ptr<const ConnectParams> params;
   const std::string& name() const { return params->name; }
   const MariaDbSourceOptions& o() const { return params->o; }
 
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::unique_ptr<Connection>> idle;
-  int busy = 0;
-  int64_t opened = 0;
-  int64_t discarded = 0;
-  DeadlineTimer timer;  // last: its thread stops first
+  std::unique_ptr<ConnectionPool<Connection>> pool;  // made by open()
+  DeadlineTimer timer;                               // last: its thread stops first
 
   [[noreturn]] void unreachable(const std::string& why) const {
     throw SourceError(name(), "source '" + name() + "' is unreachable: " + why,
@@ -467,8 +462,6 @@ struct MariaDbSource::Impl {
     if (o().read_only) run_setup(m.get(), "SET SESSION TRANSACTION READ ONLY");
     auto c = std::make_unique<Connection>();
     c->m = std::move(m);
-    std::lock_guard lock(mu);
-    ++opened;
     return c;
   }
 
@@ -476,85 +469,6 @@ struct MariaDbSource::Impl {
     pollfd p{static_cast<int>(mysql_get_socket(c.m.get())), POLLIN, 0};
     return ::poll(&p, 1, 0) == 0;
   }
-
-  std::unique_ptr<Connection> acquire(Clock::time_point deadline) {
-    std::unique_lock lock(mu);
-    for (;;) {
-      std::vector<std::unique_ptr<Connection>> expired;
-      Clock::time_point now = Clock::now();
-      for (auto it = idle.begin(); it != idle.end();) {
-        if (now - (*it)->idle_since > o().idle_timeout) {
-          expired.push_back(std::move(*it));
-          it = idle.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      if (!expired.empty()) {
-        lock.unlock();
-        expired.clear();
-        lock.lock();
-      }
-      while (!idle.empty()) {
-        std::unique_ptr<Connection> c = std::move(idle.back());
-        idle.pop_back();
-        ++busy;
-        lock.unlock();
-        if (usable(*c)) return c;
-        c.reset();
-        lock.lock();
-        --busy;
-        ++discarded;
-      }
-      if (busy + static_cast<int>(idle.size()) < o().max_connections) {
-        ++busy;
-        lock.unlock();
-        try {
-          return open_connection();
-        } catch (...) {
-          lock.lock();
-          --busy;
-          cv.notify_one();
-          throw;
-        }
-      }
-      if (cv.wait_until(lock, deadline) == std::cv_status::timeout) {
-        if (!idle.empty() || busy < o().max_connections) continue;
-        return nullptr;
-      }
-    }
-  }
-
-  void release(std::unique_ptr<Connection> c, bool reusable) {
-    std::unique_ptr<Connection> drop;
-    {
-      std::lock_guard lock(mu);
-      --busy;
-      if (reusable && c) {
-        c->idle_since = Clock::now();
-        idle.push_back(std::move(c));
-      } else {
-        if (c) ++discarded;
-        drop = std::move(c);
-      }
-    }
-    cv.notify_one();
-  }
-
-  class Lease {
-   public:
-    Lease(Impl& impl, std::unique_ptr<Connection> c) : impl_(impl), c_(std::move(c)) {}
-    ~Lease() { impl_.release(std::move(c_), reusable_); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    MYSQL* get() const { return c_->m.get(); }
-    void discard() { reusable_ = false; }
-
-   private:
-    Impl& impl_;
-    std::unique_ptr<Connection> c_;
-    bool reusable_ = true;
-  };
 
   [[noreturn]] static void throw_stopped(StopReason why, const ExecOptions& options) {
     if (why == StopReason::kTimeout) {
@@ -635,7 +549,7 @@ struct MariaDbSource::Impl {
       if (StopReason why = control->reason(); why != StopReason::kNone) {
         throw_stopped(why, options);
       }
-      std::unique_ptr<Connection> conn = acquire(acquire_deadline);
+      std::unique_ptr<Connection> conn = pool->acquire(acquire_deadline);
       if (!conn) {
         if (timeout_first) throw_stopped(StopReason::kTimeout, options);
         throw SourceError(name(),
@@ -645,8 +559,8 @@ struct MariaDbSource::Impl {
                                    " ms; raise max_connections or lower the load",
                            .sqlstate = "53300"});
       }
-      Lease lease(*this, std::move(conn));
-      MYSQL* m = lease.get();
+      Lease lease(*pool, std::move(conn));
+      MYSQL* m = lease->m.get();
       control->arm(mysql_thread_id(m), static_cast<int>(mysql_get_socket(m)));
       struct Disarm {
         QueryControl& c;
@@ -783,6 +697,11 @@ std::unique_ptr<MariaDbSource> MariaDbSource::open(std::string name, MariaDbSour
   params->o = std::move(options);
   auto impl = std::make_shared<Impl>();
   impl->params = std::move(params);
+  Impl* raw = impl.get();
+  impl->pool = std::make_unique<ConnectionPool<Impl::Connection>>(
+      raw->o().max_connections, raw->o().idle_timeout,
+      ConnectionPool<Impl::Connection>::Hooks{[raw] { return raw->open_connection(); },
+                                              &Impl::usable, nullptr});
   return std::make_unique<MariaDbSource>(Passkey(), std::move(impl));
 }
 
@@ -892,14 +811,8 @@ SourceHealth MariaDbSource::health() {
                            std::max(impl_->o().acquire_timeout, std::chrono::milliseconds(1000)));
 }
 
-MariaDbSource::PoolStats MariaDbSource::pool_stats() const {
-  std::lock_guard lock(impl_->mu);
-  PoolStats s;
-  s.idle = static_cast<int>(impl_->idle.size());
-  s.open = s.idle + impl_->busy;
-  s.opened = impl_->opened;
-  s.discarded = impl_->discarded;
-  return s;
+PoolStats MariaDbSource::pool_stats() const {
+  return impl_->pool->stats();
 }
 
 }  // namespace strata

@@ -47,6 +47,7 @@
 #include <string_view>
 #include <vector>
 
+#include "source/connection_pool.h"
 #include "source/source.h"
 
 namespace strata {
@@ -99,13 +100,7 @@ class MariaDbSource : public Source {
   TableInfo describe_table(const std::string& schema, const std::string& name) override;
   SourceHealth health() override;  // SELECT 1; never throws
 
-  struct PoolStats {
-    int open = 0;
-    int idle = 0;
-    int64_t opened = 0;
-    int64_t discarded = 0;
-  };
-  PoolStats pool_stats() const;
+  PoolStats pool_stats() const;  // the connection pool now (source/connection_pool.h)
 
   static constexpr size_t kStreamBatchRows = 8192;
 

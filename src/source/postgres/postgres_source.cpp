@@ -439,18 +439,12 @@ struct PostgresSource::Impl {
   struct Connection {
     ConnPtr conn;
     std::shared_ptr<PGcancel> cancel;
-    Clock::time_point idle_since;
   };
+  using Lease = ConnectionPool<Connection>::Lease;
 
   std::string name;
   PostgresSourceOptions o;
-
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::unique_ptr<Connection>> idle;
-  int busy = 0;  // checked out or being opened
-  int64_t opened = 0;
-  int64_t discarded = 0;
+  std::unique_ptr<ConnectionPool<Connection>> pool;  // made by open()
 
   // Deadlines of one query run.
   struct Deadlines {
@@ -517,10 +511,6 @@ struct PostgresSource::Impl {
                         "data source '" + name + "': cannot make the connection non-blocking");
     }
     c->cancel.reset(PQgetCancel(c->conn.get()), CancelDeleter());
-    {
-      std::lock_guard lock(mu);
-      ++opened;
-    }
     return c;
   }
 
@@ -535,90 +525,13 @@ struct PostgresSource::Impl {
     return r == 0;
   }
 
-  // A connection for one query; nullptr when none frees up before `deadline`.
-  std::unique_ptr<Connection> acquire(Clock::time_point deadline) {
-    std::unique_lock lock(mu);
-    for (;;) {
-      // Close connections idle for too long (outside the lock).
-      std::vector<std::unique_ptr<Connection>> expired;
-      Clock::time_point now = Clock::now();
-      for (auto it = idle.begin(); it != idle.end();) {
-        if (now - (*it)->idle_since > o.idle_timeout) {
-          expired.push_back(std::move(*it));
-          it = idle.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      if (!expired.empty()) {
-        lock.unlock();
-        expired.clear();
-        lock.lock();
-      }
-      while (!idle.empty()) {
-        std::unique_ptr<Connection> c = std::move(idle.back());
-        idle.pop_back();
-        ++busy;
-        lock.unlock();
-        if (usable(*c)) return c;
-        c.reset();
-        lock.lock();
-        --busy;
-        ++discarded;
-      }
-      if (busy + static_cast<int>(idle.size()) < o.max_connections) {
-        ++busy;
-        lock.unlock();
-        try {
-          return open_connection();
-        } catch (...) {
-          lock.lock();
-          --busy;
-          cv.notify_one();
-          throw;
-        }
-      }
-      if (cv.wait_until(lock, deadline) == std::cv_status::timeout) {
-        if (!idle.empty() || busy < o.max_connections) continue;
-        return nullptr;
-      }
-    }
+  // Whether a connection given back can be kept: connected, outside a
+  // transaction and a pipeline.
+  static bool reusable(Connection& c) {
+    PGconn* pc = c.conn.get();
+    return PQstatus(pc) == CONNECTION_OK && PQtransactionStatus(pc) == PQTRANS_IDLE &&
+           PQpipelineStatus(pc) == PQ_PIPELINE_OFF;
   }
-
-  void release(std::unique_ptr<Connection> c, bool reusable) {
-    std::unique_ptr<Connection> drop;
-    {
-      std::lock_guard lock(mu);
-      --busy;
-      if (reusable && c && PQstatus(c->conn.get()) == CONNECTION_OK &&
-          PQtransactionStatus(c->conn.get()) == PQTRANS_IDLE &&
-          PQpipelineStatus(c->conn.get()) == PQ_PIPELINE_OFF) {
-        c->idle_since = Clock::now();
-        idle.push_back(std::move(c));
-      } else {
-        if (c) ++discarded;
-        drop = std::move(c);
-      }
-    }
-    cv.notify_one();
-  }
-
-  class Lease {
-   public:
-    Lease(Impl& impl, std::unique_ptr<Connection> c) : impl_(impl), c_(std::move(c)) {}
-    ~Lease() { impl_.release(std::move(c_), reusable_); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    PGconn* get() const { return c_->conn.get(); }
-    const std::shared_ptr<PGcancel>& cancel() const { return c_->cancel; }
-    void discard() { reusable_ = false; }
-    bool discarded() const { return !reusable_; }
-
-   private:
-    Impl& impl_;
-    std::unique_ptr<Connection> c_;
-    bool reusable_ = true;
-  };
 
   // Waits (at most 100 ms at a time) until the socket is readable (or
   // writable, when `write`), enforcing the query's deadline: past it, the
@@ -905,7 +818,7 @@ struct PostgresSource::Impl {
       if (StopReason why = control->reason(); why != StopReason::kNone) {
         throw_stopped(why, options);
       }
-      std::unique_ptr<Connection> conn = acquire(acquire_deadline);
+      std::unique_ptr<Connection> conn = pool->acquire(acquire_deadline);
       if (!conn) {
         if (timeout_first) throw_stopped(StopReason::kTimeout, options);
         throw SourceError(name,
@@ -915,9 +828,9 @@ struct PostgresSource::Impl {
                                    " ms; raise max_connections or lower the load",
                            .sqlstate = "53300"});
       }
-      Lease lease(*this, std::move(conn));
-      PGconn* c = lease.get();
-      control->arm(lease.cancel());
+      Lease lease(*pool, std::move(conn));
+      PGconn* c = lease->conn.get();
+      control->arm(lease->cancel);
       struct Disarm {
         QueryControl& c;
         ~Disarm() { c.disarm(); }
@@ -998,6 +911,11 @@ std::unique_ptr<PostgresSource> PostgresSource::open(std::string name,
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
   impl->o = std::move(options);
+  Impl* raw = impl.get();
+  impl->pool = std::make_unique<ConnectionPool<Impl::Connection>>(
+      impl->o.max_connections, impl->o.idle_timeout,
+      ConnectionPool<Impl::Connection>::Hooks{[raw] { return raw->open_connection(); },
+                                              &Impl::usable, &Impl::reusable});
   return std::make_unique<PostgresSource>(Passkey(), std::move(impl));
 }
 
@@ -1085,14 +1003,8 @@ SourceHealth PostgresSource::health() {
                            std::max(impl_->o.acquire_timeout, std::chrono::milliseconds(1000)));
 }
 
-PostgresSource::PoolStats PostgresSource::pool_stats() const {
-  std::lock_guard lock(impl_->mu);
-  PoolStats s;
-  s.idle = static_cast<int>(impl_->idle.size());
-  s.open = s.idle + impl_->busy;
-  s.opened = impl_->opened;
-  s.discarded = impl_->discarded;
-  return s;
+PoolStats PostgresSource::pool_stats() const {
+  return impl_->pool->stats();
 }
 
 }  // namespace strata

@@ -69,6 +69,7 @@
 #include <string_view>
 #include <vector>
 
+#include "source/connection_pool.h"
 #include "source/source.h"
 
 namespace strata {
@@ -131,13 +132,7 @@ class PostgresSource : public Source {
   // SELECT 1 on a pooled connection (waiting at most acquire_timeout); never throws.
   SourceHealth health() override;
 
-  struct PoolStats {
-    int open = 0;           // connections open now (idle + in use)
-    int idle = 0;           // of which idle
-    int64_t opened = 0;     // connections opened since the start
-    int64_t discarded = 0;  // connections closed because broken, cancelled or abandoned
-  };
-  PoolStats pool_stats() const;
+  PoolStats pool_stats() const;  // the connection pool now (source/connection_pool.h)
 
   struct Impl;  // public only so that the implementation's helpers can name it
 
